@@ -1,0 +1,1 @@
+//! vch proxy library.

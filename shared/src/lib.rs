@@ -1,0 +1,1 @@
+//! VCH configuration model and validation rules.
