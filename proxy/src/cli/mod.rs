@@ -1,0 +1,37 @@
+//! Command-line surface of `vch`. Each sub-command lives in its own module; this one only parses
+//! and dispatches.
+
+pub mod convert;
+pub mod serve;
+pub mod validate;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Deploy and manage Virtual Container Hosts on vSphere.
+#[derive(Debug, Parser)]
+#[command(name = "vch", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the wizard and the JSON API.
+    Serve(serve::ServeArgs),
+    /// Check a VCH configuration given as `vic-machine create` flags, a JSON file or a command line.
+    Validate(validate::ValidateArgs),
+    /// Turn a `vic-machine create` command line into JSON, or JSON into a command line.
+    Convert(convert::ConvertArgs),
+}
+
+/// Runs one sub-command. Errors that reach here mean the input could not be used at all (exit 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Convert(args) => convert::run(args),
+    }
+}

@@ -1,0 +1,111 @@
+//! `vch serve`: the HTTP server for the wizard and the JSON API, optionally on an embedded simulator.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::http::{self, AppState};
+use crate::simulator::{Simulator, SimulatorOptions};
+use crate::vsphere::TargetSpec;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on. Port 0 picks a free port (the URL is printed).
+    #[arg(long, default_value = "127.0.0.1:8080", env = "VCH_LISTEN")]
+    pub listen: SocketAddr,
+    /// Start the embedded vSphere simulator and use it as the default target.
+    #[arg(long)]
+    pub simulator: bool,
+    /// Folder with the built wizard (Trunk's dist). Defaults to the workspace's `dist/`.
+    #[arg(long, env = "VCH_UI_DIR", value_name = "DIR")]
+    pub ui_dir: Option<PathBuf>,
+    /// Write the URL the server listens on to this file once it accepts connections.
+    #[arg(long, value_name = "FILE")]
+    pub url_file: Option<PathBuf>,
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    crate::logging::init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let ui_dir = args.ui_dir.unwrap_or_else(default_ui_dir);
+    if !ui_dir.join("index.html").is_file() {
+        tracing::warn!(ui_dir = %ui_dir.display(), "no built wizard found; build it with `trunk build --release`");
+    }
+
+    // Kept alive for the whole server lifetime: dropping it stops the simulator.
+    let mut simulator = None;
+    let mut default_target = None;
+    if args.simulator {
+        let sim = Simulator::start(SimulatorOptions::default())
+            .await
+            .context("starting the embedded vSphere simulator")?;
+        tracing::info!(url = %sim.url(), "embedded vSphere simulator is running");
+        default_target = Some(TargetSpec::from_simulator(&sim));
+        simulator = Some(sim);
+    }
+
+    let state = AppState::new(ui_dir, default_target);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let addr = listener.local_addr().context("reading the bound address")?;
+    let url = format!("http://{addr}/");
+    if let Some(file) = &args.url_file {
+        std::fs::write(file, &url).with_context(|| format!("writing {}", file.display()))?;
+    }
+    println!("vch is serving the wizard at {url}");
+
+    axum::serve(listener, http::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("serving HTTP")?;
+
+    if let Some(sim) = simulator {
+        sim.stop().await;
+    }
+    Ok(())
+}
+
+/// The workspace's Trunk output, so `cargo run -p proxy -- serve` works from a checkout.
+fn default_ui_dir() -> PathBuf {
+    let beside_exe = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("dist")));
+    match beside_exe {
+        Some(dir) if dir.join("index.html").is_file() => dir,
+        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist")),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,68 @@
+//! The HTTP surface: the JSON API under `/api` and the built wizard everywhere else.
+
+mod error;
+mod health;
+mod inventory;
+mod ui;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::vsphere::TargetSpec;
+
+/// Largest request body the API accepts; configurations are a few kilobytes.
+const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    ui_dir: PathBuf,
+    /// The target `vch serve --simulator` connects to without asking for credentials.
+    default_target: Option<TargetSpec>,
+}
+
+impl AppState {
+    pub fn new(ui_dir: PathBuf, default_target: Option<TargetSpec>) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                ui_dir,
+                default_target,
+            }),
+        }
+    }
+
+    pub fn ui_dir(&self) -> &std::path::Path {
+        &self.inner.ui_dir
+    }
+
+    pub fn default_target(&self) -> Option<&TargetSpec> {
+        self.inner.default_target.as_ref()
+    }
+}
+
+/// Builds the whole application; `vch serve` and the tests call this.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/health", get(health::health))
+        .route("/datacenters", get(inventory::datacenters))
+        .fallback(error::api_not_found);
+    Router::new()
+        .nest("/api", api)
+        .fallback_service(ui::service(state.ui_dir()))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

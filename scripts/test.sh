@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Fresh machine to every test: set up, lint, build both targets, run the Rust, browser and
+# independent (pyvmomi) tests. CI runs exactly this.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$REPO_ROOT"
+start=$(date +%s)
+"$REPO_ROOT/scripts/setup.sh"
+
+log "format"
+cargo fmt --all -- --check
+
+log "clippy (host)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "clippy and check (wasm32)"
+cargo clippy -p frontend -p shared --target wasm32-unknown-unknown --locked -- -D warnings
+cargo check -p shared --target wasm32-unknown-unknown --features wasm --locked
+
+log "build the wizard (trunk)"
+"$REPO_ROOT/scripts/build-ui.sh"
+
+log "build vch"
+cargo build -p proxy --locked
+export VCH_BIN="$CARGO_TARGET_DIR/debug/vch"
+
+log "cargo tests"
+cargo test --workspace --locked
+
+if [ -f tests/e2e/package.json ]; then
+  log "browser tests"
+  (cd tests/e2e && npm test)
+fi
+
+log "all tests passed in $(( $(date +%s) - start )) s"
