@@ -7,6 +7,7 @@
 
 pub mod address;
 pub mod config;
+pub mod extraconfig;
 pub mod finding;
 pub mod inventory;
 pub mod pem;
