@@ -1,0 +1,85 @@
+//! The error type of every vSphere operation.
+
+use super::fault::{Fault, FaultKind};
+
+/// What can go wrong talking to vCenter/ESXi. Messages never contain credentials.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VsphereError {
+    #[error("invalid target: {0}")]
+    InvalidTarget(String),
+
+    #[error("TLS setup: {0}")]
+    TlsSetup(String),
+
+    /// The certificate does not chain to a trusted root (or is otherwise invalid) and neither a
+    /// thumbprint nor `--force` was given. The thumbprint is shown so the user can check it out of band.
+    #[error(
+        "the certificate of {host} is not trusted ({reason}); its SHA-1 thumbprint is {sha1} \
+         (SHA-256 {sha256}). If that is the right certificate, pass --thumbprint {sha1}; \
+         --force skips verification altogether"
+    )]
+    UntrustedCertificate {
+        host: String,
+        reason: String,
+        sha1: String,
+        sha256: String,
+    },
+
+    #[error(
+        "the certificate of {host} does not match the pinned thumbprint {expected}: \
+         the server presented SHA-1 {sha1} (SHA-256 {sha256})"
+    )]
+    ThumbprintMismatch {
+        host: String,
+        expected: String,
+        sha1: String,
+        sha256: String,
+    },
+
+    /// Network-level failure: connection refused, reset, closed without a response (vcsim handler
+    /// panics look like this), timeout.
+    #[error("{method}: cannot reach {host}: {source}")]
+    Transport {
+        method: String,
+        host: String,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    #[error("{method}: unexpected HTTP status {status} from the server")]
+    HttpStatus { method: String, status: u16 },
+
+    #[error("{method}: malformed response: {reason}")]
+    MalformedResponse { method: String, reason: String },
+
+    #[error("{method}: {fault}")]
+    Fault { method: String, fault: Fault },
+
+    #[error("task {task} did not finish within {seconds} s")]
+    TaskTimeout { task: String, seconds: u64 },
+
+    #[error("the session was logged out")]
+    LoggedOut,
+}
+
+impl VsphereError {
+    /// The typed fault, when the server answered with one.
+    pub fn fault_kind(&self) -> Option<&FaultKind> {
+        match self {
+            VsphereError::Fault { fault, .. } => Some(&fault.kind),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_not_authenticated(&self) -> bool {
+        matches!(self.fault_kind(), Some(FaultKind::NotAuthenticated))
+    }
+
+    pub(crate) fn malformed(method: &str, reason: impl Into<String>) -> VsphereError {
+        VsphereError::MalformedResponse {
+            method: method.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Reading the inventory snapshot.

@@ -1,0 +1,188 @@
+//! Reading properties: container views and `RetrievePropertiesEx` with its paging-token loop.
+
+use std::collections::HashMap;
+
+use super::envelope::Request;
+use super::error::VsphereError;
+use super::fault::{Fault, FaultKind};
+use super::session::Transport;
+use super::xml_tree::Node;
+use super::{MoRef, ServiceContent};
+
+/// Which properties to read from objects of one type (subtypes included, as vim25 does).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PropertySpec<'a> {
+    pub kind: &'a str,
+    pub paths: &'a [&'a str],
+}
+
+/// Which objects to read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Objects<'a> {
+    /// Everything a container view holds (the view itself is skipped).
+    View(&'a MoRef),
+    /// Exactly these objects.
+    List(&'a [MoRef]),
+}
+
+/// One object's properties. Unset properties are simply absent (vim25 omits them).
+#[derive(Debug, Clone)]
+pub(crate) struct ObjectContent {
+    pub obj: MoRef,
+    pub props: HashMap<String, Node>,
+    /// Properties the server could not read, with the reason (e.g. `InvalidProperty`).
+    pub missing: Vec<(String, Fault)>,
+}
+
+impl ObjectContent {
+    pub fn get(&self, path: &str) -> Option<&Node> {
+        self.props.get(path)
+    }
+
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.get(path).map(|n| n.text.as_str())
+    }
+
+    pub fn moref(&self, path: &str) -> Option<MoRef> {
+        self.get(path).and_then(Node::as_moref)
+    }
+
+    pub fn morefs(&self, path: &str) -> Vec<MoRef> {
+        self.get(path).map(Node::morefs).unwrap_or_default()
+    }
+
+    pub fn bool(&self, path: &str) -> Option<bool> {
+        self.text(path).and_then(|t| match t.trim() {
+            "true" | "1" => Some(true),
+            "false" | "0" => Some(false),
+            _ => None,
+        })
+    }
+}
+
+pub(crate) async fn create_container_view(
+    transport: &Transport,
+    content: &ServiceContent,
+    container: &MoRef,
+    types: &[&str],
+) -> Result<MoRef, VsphereError> {
+    let mut request = Request::new("CreateContainerView", &content.view_manager);
+    request.moref("container", container);
+    for kind in types {
+        request.text("type", kind);
+    }
+    request.bool("recursive", true);
+    let response = transport.call(request).await?;
+    response
+        .child_moref("returnval")
+        .ok_or_else(|| VsphereError::malformed("CreateContainerView", "no view returned"))
+}
+
+pub(crate) async fn destroy_view(transport: &Transport, view: &MoRef) -> Result<(), VsphereError> {
+    transport.call(Request::new("DestroyView", view)).await?;
+    Ok(())
+}
+
+/// `RetrievePropertiesEx`, then `ContinueRetrievePropertiesEx` while the server returns a token.
+/// All property specs go into one filter spec, so one call reads every type.
+pub(crate) async fn retrieve(
+    transport: &Transport,
+    content: &ServiceContent,
+    props: &[PropertySpec<'_>],
+    objects: Objects<'_>,
+) -> Result<Vec<ObjectContent>, VsphereError> {
+    let collector = &content.property_collector;
+    let mut request = Request::new("RetrievePropertiesEx", collector);
+    request.open("specSet");
+    for spec in props {
+        request.open("propSet").text("type", spec.kind);
+        for path in spec.paths {
+            request.text("pathSet", path);
+        }
+        request.close("propSet");
+    }
+    match objects {
+        Objects::View(view) => {
+            request
+                .open("objectSet")
+                .moref("obj", view)
+                .bool("skip", true)
+                .open_typed("selectSet", "TraversalSpec")
+                .text("name", "traverseView")
+                .text("type", "ContainerView")
+                .text("path", "view")
+                .bool("skip", false)
+                .close("selectSet")
+                .close("objectSet");
+        }
+        Objects::List(list) => {
+            for obj in list {
+                request
+                    .open("objectSet")
+                    .moref("obj", obj)
+                    .bool("skip", false)
+                    .close("objectSet");
+            }
+        }
+    }
+    request.close("specSet");
+    request.open("options").close("options");
+
+    let mut out = Vec::new();
+    let mut response = transport.call(request).await?;
+    loop {
+        let Some(result) = response.child("returnval") else {
+            // No returnval: nothing matched.
+            break;
+        };
+        for object in result.children_named("objects") {
+            out.push(object_content("RetrievePropertiesEx", object)?);
+        }
+        let Some(token) = result.child_text("token").filter(|t| !t.is_empty()) else {
+            break;
+        };
+        let mut next = Request::new("ContinueRetrievePropertiesEx", collector);
+        next.text("token", token);
+        response = transport.call(next).await?;
+    }
+    Ok(out)
+}
+
+fn object_content(method: &str, node: &Node) -> Result<ObjectContent, VsphereError> {
+    let obj = node
+        .child_moref("obj")
+        .ok_or_else(|| VsphereError::malformed(method, "an object without obj"))?;
+    let mut props = HashMap::new();
+    for prop in node.children_named("propSet") {
+        if let (Some(name), Some(val)) = (prop.child_text("name"), prop.child("val")) {
+            props.insert(name.to_owned(), val.clone());
+        }
+    }
+    let mut missing = Vec::new();
+    for entry in node.children_named("missingSet") {
+        let path = entry.child_text("path").unwrap_or_default().to_owned();
+        // <fault><fault xsi:type="InvalidProperty">...</fault><localizedMessage/></fault>
+        let Some(wrapper) = entry.child("fault") else {
+            continue;
+        };
+        let message = wrapper
+            .child_text("localizedMessage")
+            .unwrap_or_default()
+            .to_owned();
+        let fault = Fault::from_node(wrapper.child("fault").unwrap_or(wrapper), message);
+        // vcsim answers an unauthenticated RetrievePropertiesEx with 200 and this fault in every
+        // object (real vCenter sends a SOAP fault): surface it the same way so re-login works.
+        if fault.kind == FaultKind::NotAuthenticated {
+            return Err(VsphereError::Fault {
+                method: method.to_owned(),
+                fault,
+            });
+        }
+        missing.push((path, fault));
+    }
+    Ok(ObjectContent {
+        obj,
+        props,
+        missing,
+    })
+}
