@@ -23,6 +23,9 @@
 //!   [`SecretKey::from_vmx`]) or take the key from `guestinfo.ovfEnv`.
 //! * `ls`/`inspect` helpers ([`vch`]): [`is_vch`], [`version_column`], [`upgrade_status`],
 //!   [`record_create_options`], [`parse_create_options`].
+//! * From and to the user's model ([`from_vch_config`]): [`build_appliance_config`] turns a
+//!   [`VchConfig`](crate::config::VchConfig) plus [`DeploymentFacts`] into the tree (either of vic-machine's
+//!   two encodes, see [`Phase`]); [`to_vch_config`] goes back for `vch inspect config`.
 //! * The engine ([`keys`], [`codec`]): [`Node`], [`Encoder`], [`Decoder`], [`Tag`] and the
 //!   [`extraconfig_struct!`](crate::extraconfig_struct) macro, public so that other trees (and the spec's
 //!   small fixtures) can be encoded with the same rules.
@@ -33,6 +36,7 @@
 pub mod codec;
 pub mod error;
 pub mod executor;
+pub mod from_vch_config;
 pub mod keys;
 pub mod secret;
 pub mod values;
@@ -46,6 +50,9 @@ pub use executor::{
     AssignedNetwork, CREATING_VCH, Cmd, Common, ContainerNetwork, Detail, Diagnostics,
     ExecutorCommon, ExecutorConfig, ExitLog, MountSpec, NetworkEndpoint, SessionConfig,
     SysLogConfig, TrustLevel,
+};
+pub use from_vch_config::{
+    CertificatePair, DeploymentFacts, MappingError, Phase, build_appliance_config, to_vch_config,
 };
 pub use keys::{GUESTINFO_PREFIX, Tag};
 pub use secret::{NONCE_LEN, OVF_ENV_KEY, SecretKey};
