@@ -21,4 +21,11 @@ export PATH="$REPO_ROOT/frontend/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export VCH_BIN="$CARGO_TARGET_DIR/release/vch"
 export VCH_UI_DIR="$REPO_ROOT/dist"
 
+# Our simulator harness (tests/vcsim), built once so no test waits for the Go compiler.
+export VCH_VCSIM_BIN="$CARGO_TARGET_DIR/vch-vcsim"
+build_simulator() {
+  (cd "$REPO_ROOT/tests/vcsim" && GOPATH="$VCH_GOPATH" GO111MODULE=off \
+    go build -o "$VCH_VCSIM_BIN" .)
+}
+
 log() { printf '\n==> %s\n' "$*" >&2; }

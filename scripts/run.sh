@@ -3,6 +3,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 "$REPO_ROOT/scripts/setup.sh"
+log "build the vSphere simulator"
+build_simulator
 "$REPO_ROOT/scripts/build-ui.sh"
 log "building vch"
 cargo build --release -p proxy

@@ -6,6 +6,8 @@ source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 start=$(date +%s)
 "$REPO_ROOT/scripts/setup.sh"
+log "build the vSphere simulator"
+build_simulator
 
 log "format"
 cargo fmt --all -- --check
