@@ -6,6 +6,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use shared::config::VchConfig;
+use shared::extraconfig::from_vch_config::nic_slots;
 use shared::extraconfig::vch::{UPDATE_IN_PROGRESS_KEY, update_in_progress};
 use shared::extraconfig::{
     Build, Bytes, Cmd, Common, ContainerNetwork, DecodeError, ExecutorCommon, GoIp, GoIpMask,
@@ -15,6 +17,10 @@ use shared::extraconfig::{
     encode_extra_config, is_vch, parse_create_options, record_create_options, upgrade_status,
     version_column,
 };
+use shared::extraconfig::{
+    CertificatePair, DeploymentFacts, MappingError, Phase, build_appliance_config, to_vch_config,
+};
+use shared::vic_machine::parse_command_line;
 
 // ---- deterministic stand-ins for F4's environment-dependent values (F6, §2.1) ----
 
@@ -1000,4 +1006,146 @@ fn create_options_in_definition_order_without_credentials() {
             .map(|(_, v)| v.as_str()),
         Some("VM Network")
     );
+}
+
+// ---- VchConfig → tree (and back), from the §6 command line ----
+
+const F4_COMMAND: &str = "vic-machine-linux create --target https://vc.example.com/DC0 --user administrator@vsphere.local --password 'Admin!23' --thumbprint 9F:F0:DF:BA:7F:E2:89:F0:98:E4:A6:D1:58:24:68:74:8A:9B:25:6F --name vch1 --compute-resource DC0_C0 --image-store LocalDS_0 --volume-store LocalDS_0/volumes/default:default --bridge-network DC0_DVPG0 --bridge-network-range 172.16.0.0/12 --public-network 'VM Network' --management-network DC0_DVPG1 --management-network-ip 10.0.0.5/24 --management-network-gateway 10.1.0.0/16:10.0.0.1 --container-network DC0_DVPG2:con-nw --container-network-gateway DC0_DVPG2:192.168.100.1/16 --container-network-ip-range DC0_DVPG2:192.168.100.2-192.168.100.100 --container-network-dns DC0_DVPG2:192.168.100.1 --container-network-firewall DC0_DVPG2:published --no-tlsverify";
+
+fn f4_facts(phase: Phase) -> DeploymentFacts {
+    DeploymentFacts {
+        phase,
+        vm_moref: "vm-75".into(),
+        installer: f4_tree().executor.version.unwrap(),
+        thumbprint: "9F:F0:DF:BA:7F:E2:89:F0:98:E4:A6:D1:58:24:68:74:8A:9B:25:6F".into(),
+        datacenter_name: "DC0".into(),
+        cluster_path: "/DC0/host/DC0_C0".into(),
+        parent_pool_path: "/DC0/host/DC0_C0/Resources".into(),
+        vch_pool: MoRef::new("ResourcePool", "resgroup-72"),
+        vm_folder: "vch1".into(),
+        bootstrap_iso_version: "V1.5.8-12345-2C978FE".into(),
+        port_groups: BTreeMap::from([
+            ("VM Network".into(), MoRef::new("Network", "network-7")),
+            (
+                "DC0_DVPG0".into(),
+                MoRef::new("DistributedVirtualPortgroup", "dvportgroup-13"),
+            ),
+            (
+                "DC0_DVPG1".into(),
+                MoRef::new("DistributedVirtualPortgroup", "dvportgroup-15"),
+            ),
+            (
+                "DC0_DVPG2".into(),
+                MoRef::new("DistributedVirtualPortgroup", "dvportgroup-17"),
+            ),
+        ]),
+        server_certificate: Some(CertificatePair {
+            cert_pem: CERT_PEM.into(),
+            key_pem: KEY_PEM.into(),
+        }),
+        client_ca_pem: String::new(),
+        create_bridge_network: false,
+        create_options: record_create_options(F4_COMMAND_LINE),
+    }
+}
+
+fn f4_config() -> VchConfig {
+    let parsed = parse_command_line(F4_COMMAND).expect("the spec's command line parses");
+    parsed.config
+}
+
+#[test]
+fn vch_config_maps_to_the_f4_tree() {
+    let spec = build_appliance_config(&f4_config(), &f4_facts(Phase::Final)).unwrap();
+    assert_eq!(encode_deterministic(&spec), f4_deterministic());
+    assert_eq!(spec, f4_tree());
+    assert_eq!(
+        nic_slots(&spec),
+        BTreeMap::from([
+            (
+                "DistributedVirtualPortgroup:dvportgroup-13".to_string(),
+                1184
+            ),
+            (
+                "DistributedVirtualPortgroup:dvportgroup-15".to_string(),
+                1248
+            ),
+            ("Network:network-7".to_string(), 1216),
+        ])
+    );
+}
+
+#[test]
+fn vch_config_maps_to_the_f5_create_vm_spec() {
+    let spec = build_appliance_config(&f4_config(), &f4_facts(Phase::CreateVm)).unwrap();
+    let got = encode_deterministic(&spec);
+    assert_eq!(got.len(), 146);
+    assert_eq!(got["guestinfo.vice./init/common/id"], "CreatingVCH");
+    assert_eq!(
+        got["guestinfo.vice./init/networks|bridge/Common/id"],
+        "DistributedVirtualPortgroup:dvportgroup-13"
+    );
+    assert_eq!(
+        got["guestinfo.vice./init/networks|client/Common/id"],
+        "<nil>"
+    );
+    assert_eq!(
+        got["guestinfo.vice./storage/VolumeLocations|default/Path"],
+        "volumes/default"
+    );
+    assert_eq!(got["guestinfo.vice./storage/image_stores|0/Path"], "<nil>");
+    assert_eq!(
+        got["guestinfo.vice./container/bootstrap_image_path"],
+        "<nil>"
+    );
+}
+
+#[test]
+fn unknown_port_group_is_an_error() {
+    let mut facts = f4_facts(Phase::Final);
+    facts.port_groups.remove("DC0_DVPG2");
+    assert_eq!(
+        build_appliance_config(&f4_config(), &facts),
+        Err(MappingError::UnknownPortGroup("DC0_DVPG2".into()))
+    );
+}
+
+#[test]
+fn tree_maps_back_to_the_user_config() {
+    let names: BTreeMap<String, String> = f4_facts(Phase::Final)
+        .port_groups
+        .into_iter()
+        .map(|(name, moref)| (moref.to_type_value(), name))
+        .collect();
+    let back = to_vch_config(&f4_tree(), &names);
+    let original = f4_config();
+    assert_eq!(back.general.name, original.general.name);
+    assert_eq!(back.target.thumbprint, original.target.thumbprint);
+    assert_eq!(back.target.datacenter.as_deref(), Some("DC0"));
+    assert_eq!(back.storage.volume_stores, original.storage.volume_stores);
+    assert_eq!(back.network.management, original.network.management);
+    assert_eq!(
+        back.network.bridge.port_group,
+        original.network.bridge.port_group
+    );
+    assert_eq!(
+        back.network.bridge.ip_range.as_deref(),
+        Some("172.16.0.0/12")
+    );
+    assert_eq!(
+        back.network.public.port_group.as_deref(),
+        Some("VM Network")
+    );
+    assert_eq!(
+        back.network.container_networks,
+        original.network.container_networks
+    );
+    assert!(back.security.no_tlsverify && !back.security.no_tls);
+    // And the round trip through the mapping gives the same tree again.
+    let mut again_config = back;
+    again_config.target.user = Some("administrator@vsphere.local".into());
+    again_config.storage.base_image_size = original.storage.base_image_size.clone();
+    let mut again = build_appliance_config(&again_config, &f4_facts(Phase::Final)).unwrap();
+    again.connection.token = "Admin!23".into();
+    assert_eq!(again, f4_tree());
 }
