@@ -2,4 +2,5 @@
 
 pub mod alert;
 pub mod datacenters;
+pub mod field;
 pub mod status;
