@@ -47,12 +47,14 @@ impl Request {
         self.close(tag)
     }
 
-    pub fn bool(&mut self, tag: &str, value: bool) -> &mut Self {
-        self.text(tag, if value { "true" } else { "false" })
+    /// Escaped character data inside an element opened with [`Request::open_typed`].
+    pub fn content(&mut self, value: &str) -> &mut Self {
+        self.xml.push_str(&escape(value));
+        self
     }
 
-    pub fn int(&mut self, tag: &str, value: i64) -> &mut Self {
-        self.text(tag, &value.to_string())
+    pub fn bool(&mut self, tag: &str, value: bool) -> &mut Self {
+        self.text(tag, if value { "true" } else { "false" })
     }
 
     /// `<tag type="Kind">value</tag>`: the MoRef value is opaque text (slashes, spaces, `@`).

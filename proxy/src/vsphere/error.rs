@@ -56,6 +56,10 @@ pub enum VsphereError {
     #[error("{method}: {fault}")]
     Fault { method: String, fault: Fault },
 
+    /// An inventory object the caller named does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+
     #[error("task {task} did not finish within {seconds} s")]
     TaskTimeout { task: String, seconds: u64 },
 

@@ -171,6 +171,7 @@ pub(crate) struct ServiceContent {
     pub property_collector: MoRef,
     pub view_manager: MoRef,
     pub session_manager: MoRef,
+    pub search_index: Option<MoRef>,
     pub about: About,
 }
 
@@ -193,6 +194,7 @@ impl ServiceContent {
             property_collector: moref("propertyCollector")?,
             view_manager: moref("viewManager")?,
             session_manager: moref("sessionManager")?,
+            search_index: rv.child_moref("searchIndex"),
             about: About {
                 api_type: text("apiType"),
                 api_version: text("apiVersion"),

@@ -30,8 +30,6 @@ pub(crate) enum Objects<'a> {
 pub(crate) struct ObjectContent {
     pub obj: MoRef,
     pub props: HashMap<String, Node>,
-    /// Properties the server could not read, with the reason (e.g. `InvalidProperty`).
-    pub missing: Vec<(String, Fault)>,
 }
 
 impl ObjectContent {
@@ -158,7 +156,6 @@ fn object_content(method: &str, node: &Node) -> Result<ObjectContent, VsphereErr
             props.insert(name.to_owned(), val.clone());
         }
     }
-    let mut missing = Vec::new();
     for entry in node.children_named("missingSet") {
         let path = entry.child_text("path").unwrap_or_default().to_owned();
         // <fault><fault xsi:type="InvalidProperty">...</fault><localizedMessage/></fault>
@@ -178,11 +175,8 @@ fn object_content(method: &str, node: &Node) -> Result<ObjectContent, VsphereErr
                 fault,
             });
         }
-        missing.push((path, fault));
+        // A property this server does not have (older API, or a vcsim gap) reads as unset.
+        tracing::debug!(object = %obj, path, %fault, "property not readable");
     }
-    Ok(ObjectContent {
-        obj,
-        props,
-        missing,
-    })
+    Ok(ObjectContent { obj, props })
 }

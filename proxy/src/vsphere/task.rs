@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::property_collector::{self, Objects, PropertySpec};
+use super::xml_tree::Node;
 use super::{Client, Fault, MoRef, VsphereError};
 
 /// Polls `Task.info` until the task succeeds (returning `info.result` when it is a MoRef) or fails
@@ -45,10 +46,11 @@ pub async fn wait_for_task(
                     .and_then(|e| e.child_text("localizedMessage"))
                     .unwrap_or_default()
                     .to_owned();
-                let fault = match error.and_then(|e| e.child("fault")) {
-                    Some(node) => Fault::from_node(node, message),
-                    None => Fault::from_node(&Default::default(), message),
+                let unknown = Node {
+                    name: "SystemError".into(),
+                    ..Node::default()
                 };
+                let fault = Fault::from_node(error.and_then(|e| e.child("fault")).unwrap_or(&unknown), message);
                 return Err(VsphereError::Fault {
                     method: format!("task {}", task.value),
                     fault,
@@ -64,5 +66,39 @@ pub async fn wait_for_task(
         }
         tokio::time::sleep(interval).await;
         interval = (interval * 2).min(Duration::from_secs(2));
+    }
+}
+
+/// Long enough for a reconfigure on a busy vCenter.
+const RECONFIGURE_TIMEOUT: Duration = Duration::from_secs(120);
+
+impl Client {
+    /// `ReconfigVM_Task` setting extraConfig keys (each value typed `xsd:string`, without which
+    /// vcsim stores the key with no value), then waits for the task.
+    pub async fn reconfigure_extra_config(
+        &self,
+        vm: &MoRef,
+        entries: &[(&str, &str)],
+    ) -> Result<(), VsphereError> {
+        let task = self
+            .with_session(|| async {
+                let mut request = super::envelope::Request::new("ReconfigVM_Task", vm);
+                request.open("spec");
+                for (key, value) in entries {
+                    request
+                        .open_typed("extraConfig", "OptionValue")
+                        .text("key", key)
+                        .open_typed("value", "xsd:string");
+                    request.content(value).close("value").close("extraConfig");
+                }
+                request.close("spec");
+                let response = self.transport().call(request).await?;
+                response.child_moref("returnval").ok_or_else(|| {
+                    VsphereError::malformed("ReconfigVM_Task", "no task returned")
+                })
+            })
+            .await?;
+        wait_for_task(self, &task, RECONFIGURE_TIMEOUT).await?;
+        Ok(())
     }
 }

@@ -75,10 +75,6 @@ impl Node {
         self.children.iter().filter_map(Node::as_moref).collect()
     }
 
-    /// `ArrayOfString` values and the like: the text of every child.
-    pub fn strings(&self) -> Vec<String> {
-        self.children.iter().map(|c| c.text.clone()).collect()
-    }
 }
 
 /// Parses a whole document and returns its root element.
