@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use proxy::simulator::{Model, Simulator, SimulatorError, SimulatorOptions, Tls};
+use proxy::simulator::{Inventory, Model, Simulator, SimulatorError, SimulatorOptions, Tls};
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
@@ -200,6 +200,48 @@ async fn fixed_credentials_reject_a_wrong_password() {
     sim.stop().await;
 }
 
+fn find_by_inventory_path(path: &str) -> String {
+    format!(
+        r#"<FindByInventoryPath xmlns="urn:vim25"><_this type="SearchIndex">SearchIndex</_this><inventoryPath>{path}</inventoryPath></FindByInventoryPath>"#
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inventory_counts_reach_the_model() {
+    let inventory = Inventory {
+        clusters: Some(2),
+        pools: Some(1),
+        vms: Some(0),
+        ..Inventory::default()
+    };
+    let sim = start(SimulatorOptions::vpx().with_inventory(inventory)).await;
+    let http = client(&sim);
+    let (status, body) = soap(&http, &sim, &login(sim.username(), sim.password())).await;
+    assert_eq!(status, 200, "{body}");
+
+    for (path, kind) in [
+        ("DC0/host/DC0_C1", Some("ClusterComputeResource")),
+        ("DC0/host/DC0_C0/Resources/DC0_C0_RP1", Some("ResourcePool")),
+        ("DC0/host/DC0_C2", None),
+        // The default model has two VMs per host and pool.
+        ("DC0/vm/DC0_H0_VM0", None),
+    ] {
+        let (status, body) = soap(&http, &sim, &find_by_inventory_path(path)).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        match kind {
+            Some(kind) => assert!(
+                body.contains(&format!(r#"<returnval type="{kind}">"#)),
+                "{path}: {body}"
+            ),
+            None => assert!(
+                !body.contains("<returnval"),
+                "{path} should not exist: {body}"
+            ),
+        }
+    }
+    sim.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_frees_the_port_and_reports_a_clean_exit() {
     let sim = start(SimulatorOptions::default()).await;
@@ -247,4 +289,38 @@ async fn a_failing_start_reports_the_simulators_reason() {
         }
         other => panic!("expected ExitedEarly, got {other:?}"),
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vpx_extension_manager_registers_plugins() {
+    let sim = start(SimulatorOptions::vpx()).await;
+    let http = client(&sim);
+    let (status, body) = soap(&http, &sim, &login(sim.username(), sim.password())).await;
+    assert_eq!(status, 200, "{body}");
+
+    let this = r#"<_this type="ExtensionManager">ExtensionManager</_this>"#;
+    let find = format!(
+        r#"<FindExtension xmlns="urn:vim25">{this}<extensionKey>io.example.vch</extensionKey></FindExtension>"#
+    );
+    let (status, body) = soap(&http, &sim, &find).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("<returnval"), "{body}");
+
+    let register = format!(
+        r#"<RegisterExtension xmlns="urn:vim25">{this}<extension><description><label>VCH</label><summary>s</summary></description><key>io.example.vch</key><version>1.0.0</version><client><version>1.0.0</version><description><label>VCH</label><summary>s</summary></description><company>Example</company><type>vsphere-client-remote</type><url>https://127.0.0.1:8443/plugin.json</url></client><lastHeartbeatTime>2026-11-22T00:00:00Z</lastHeartbeatTime><shownInSolutionManager>false</shownInSolutionManager></extension></RegisterExtension>"#
+    );
+    let (status, body) = soap(&http, &sim, &register).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = soap(&http, &sim, &find).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains("<key>io.example.vch</key>")
+            && body.contains("<type>vsphere-client-remote</type>"),
+        "{body}"
+    );
+
+    let (status, body) = soap(&http, &sim, &register).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains(r#"xsi:type="InvalidArgument""#), "{body}");
+    sim.stop().await;
 }
