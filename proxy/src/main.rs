@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // reqwest is built without a default crypto provider (ring instead of aws-lc-rs); every
+    // client built without our own TLS config uses this one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = proxy::cli::Cli::parse();
     match proxy::cli::run(cli) {
         Ok(code) => code,

@@ -3,10 +3,11 @@
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::AppState;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     status: &'static str,
     version: &'static str,
@@ -14,6 +15,8 @@ pub struct Health {
     default_target: Option<String>,
 }
 
+/// Liveness and the default target.
+#[utoipa::path(get, path = "/api/health", tag = "server", responses((status = 200, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Json<Health> {
     Json(Health {
         status: "ok",

@@ -1,15 +1,19 @@
 //! The HTTP surface: the JSON API under `/api` and the built wizard everywhere else.
 
 mod error;
+mod firewall;
 mod health;
 mod inventory;
+mod openapi;
+pub mod session;
 mod ui;
+mod validate;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -29,6 +33,7 @@ pub struct AppState {
 
 struct Inner {
     ui_dir: PathBuf,
+    sessions: session::Sessions,
     /// The target `vch serve --simulator` connects to without asking for credentials.
     default_target: Option<TargetSpec>,
 }
@@ -38,6 +43,7 @@ impl AppState {
         Self {
             inner: Arc::new(Inner {
                 ui_dir,
+                sessions: session::Sessions::default(),
                 default_target,
             }),
         }
@@ -45,6 +51,10 @@ impl AppState {
 
     pub fn ui_dir(&self) -> &std::path::Path {
         &self.inner.ui_dir
+    }
+
+    pub fn sessions(&self) -> &session::Sessions {
+        &self.inner.sessions
     }
 
     pub fn default_target(&self) -> Option<&TargetSpec> {
@@ -56,7 +66,17 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/health", get(health::health))
+        .route("/openapi.json", get(openapi::openapi))
+        .route(
+            "/session",
+            get(session::current)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/inventory", get(inventory::inventory))
         .route("/datacenters", get(inventory::datacenters))
+        .route("/validate", post(validate::validate))
+        .route("/firewall", post(firewall::update))
         .fallback(error::api_not_found);
     Router::new()
         .nest("/api", api)

@@ -1,0 +1,36 @@
+//! `GET /api/openapi.json`: the API description, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "vch-deploy API",
+        description = "Deploy and manage Virtual Container Hosts"
+    ),
+    paths(
+        super::health::health,
+        super::session::login,
+        super::session::current,
+        super::session::logout,
+        super::inventory::inventory,
+        super::inventory::datacenters,
+        super::validate::validate,
+        super::firewall::update,
+    ),
+    components(schemas(
+        super::error::ErrorBody,
+        super::error::ErrorDetail,
+        super::session::LoginRequest,
+        super::session::SessionInfo,
+        super::firewall::FirewallRequest,
+        super::firewall::FirewallResult,
+        super::health::Health,
+    ))
+)]
+pub struct ApiDoc;
+
+pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
