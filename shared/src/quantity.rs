@@ -38,7 +38,7 @@ pub fn parse_size_bytes(text: &str) -> Option<u64> {
         _ => return None,
     };
     let bytes = value * mult;
-    (bytes.is_finite() && bytes >= 0.0 && bytes < 1.8e19).then_some(bytes as u64)
+    (bytes.is_finite() && (0.0..1.8e19).contains(&bytes)).then_some(bytes as u64)
 }
 
 /// Go `time.ParseDuration` syntax: `3m`, `1h30m`, `90s`, `1.5h`, `300ms`. Returns milliseconds.

@@ -41,24 +41,25 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
         ),
     ];
     for (value, option, path, unit) in integers {
-        if let Some(v) = value.as_deref() {
-            if parse_uint(v).is_none() {
-                out.push(Finding::error(
-                    "C12",
-                    option,
-                    path,
-                    format!("--{option} \"{v}\" is not a whole number of {unit}."),
-                ));
-            }
+        if let Some(v) = value.as_deref()
+            && parse_uint(v).is_none()
+        {
+            out.push(Finding::error(
+                "C12",
+                option,
+                path,
+                format!("--{option} \"{v}\" is not a whole number of {unit}."),
+            ));
         }
     }
     for (value, option, path) in [
         (&c.cpu_shares, "cpu-shares", "compute.cpu_shares"),
         (&c.memory_shares, "memory-shares", "compute.memory_shares"),
     ] {
-        if let Some(v) = value.as_deref() {
-            if !is_valid_shares(v) {
-                out.push(
+        if let Some(v) = value.as_deref()
+            && !is_valid_shares(v)
+        {
+            out.push(
                     Finding::error(
                         "C13",
                         option,
@@ -67,7 +68,6 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
                     )
                     .with_suggestion("normal"),
                 );
-            }
         }
     }
     for (value, option, path) in [

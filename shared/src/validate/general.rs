@@ -13,17 +13,15 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
     if let Some(conv) = g.container_name_convention.as_deref() {
         check_convention(conv, out);
     }
-    if let Some(debug) = g.debug.as_deref() {
-        if parse_uint(debug).is_none() {
-            out.push(Finding::error(
-                "G15",
-                "debug",
-                "general.debug",
-                format!(
-                    "--debug \"{debug}\" is not a level. Use a whole number: 0 (default) to 3."
-                ),
-            ));
-        }
+    if let Some(debug) = g.debug.as_deref()
+        && parse_uint(debug).is_none()
+    {
+        out.push(Finding::error(
+            "G15",
+            "debug",
+            "general.debug",
+            format!("--debug \"{debug}\" is not a level. Use a whole number: 0 (default) to 3."),
+        ));
     }
     if let Some(addr) = g.syslog_address.as_deref() {
         check_syslog(addr, out);
@@ -149,14 +147,16 @@ fn check_syslog(addr: &str, out: &mut Vec<Finding>) {
             format!("Syslog address \"{addr}\" has no host. Add the syslog server's name or IP."),
         ));
     }
-    if let Some(port) = port {
-        if parse_uint(port).is_none_or(|p| p == 0 || p > 65535) {
-            out.push(Finding::error(
-                "G17",
-                "syslog-address",
-                path,
-                format!("Syslog port \"{port}\" is not a port number (1-65535); leave it out to use 514."),
-            ));
-        }
+    if let Some(port) = port
+        && parse_uint(port).is_none_or(|p| p == 0 || p > 65535)
+    {
+        out.push(Finding::error(
+            "G17",
+            "syslog-address",
+            path,
+            format!(
+                "Syslog port \"{port}\" is not a port number (1-65535); leave it out to use 514."
+            ),
+        ));
     }
 }

@@ -9,15 +9,18 @@ use crate::quantity::parse_uint;
 pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
     let r = &config.registry;
     for (i, ca) in r.registry_ca.iter().enumerate() {
-        if let Some(pem) = &ca.pem {
-            if !has_certificates(pem) {
-                out.push(Finding::error(
-                    "K11",
-                    "registry-ca",
-                    format!("registry.registry_ca[{i}]"),
-                    format!("\"{}\" holds no readable PEM certificate; give the registry CA in PEM form.", ca.path),
-                ));
-            }
+        if let Some(pem) = &ca.pem
+            && !has_certificates(pem)
+        {
+            out.push(Finding::error(
+                "K11",
+                "registry-ca",
+                format!("registry.registry_ca[{i}]"),
+                format!(
+                    "\"{}\" holds no readable PEM certificate; give the registry CA in PEM form.",
+                    ca.path
+                ),
+            ));
         }
     }
     for (list, option, field) in [

@@ -61,20 +61,18 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
              Drop --no-tls or drop --tls-ca.",
         ));
     }
-    if let Some(size) = s.certificate_key_size.as_deref() {
-        if parse_uint(size).is_none_or(|b| b < 1024) {
-            out.push(
-                Finding::error(
-                    "K19",
-                    "certificate-key-size",
-                    "security.certificate_key_size",
-                    format!(
-                        "--certificate-key-size \"{size}\" is not a usable RSA key size in bits."
-                    ),
-                )
-                .with_suggestion("2048"),
-            );
-        }
+    if let Some(size) = s.certificate_key_size.as_deref()
+        && parse_uint(size).is_none_or(|b| b < 1024)
+    {
+        out.push(
+            Finding::error(
+                "K19",
+                "certificate-key-size",
+                "security.certificate_key_size",
+                format!("--certificate-key-size \"{size}\" is not a usable RSA key size in bits."),
+            )
+            .with_suggestion("2048"),
+        );
     }
 }
 
@@ -100,21 +98,29 @@ fn needs_cname(config: &VchConfig) -> bool {
     !usable
 }
 
+/// A file option, its long name, the content check and what it should hold.
+type PemCheck<'a> = (
+    &'a Option<PemFile>,
+    &'static str,
+    fn(&str) -> bool,
+    &'static str,
+);
+
 fn check_pem_contents(config: &VchConfig, out: &mut Vec<Finding>) {
     let s = &config.security;
     for (i, ca) in s.tls_ca.iter().enumerate() {
-        if let Some(pem) = &ca.pem {
-            if !has_certificates(pem) {
-                out.push(Finding::error(
+        if let Some(pem) = &ca.pem
+            && !has_certificates(pem)
+        {
+            out.push(Finding::error(
                     "K10",
                     "tls-ca",
                     format!("security.tls_ca[{i}]"),
                     format!("\"{}\" holds no readable PEM certificate; give the CA certificate in PEM form.", ca.path),
                 ));
-            }
         }
     }
-    let files: [(&Option<PemFile>, &str, fn(&str) -> bool, &str); 2] = [
+    let files: [PemCheck<'_>; 2] = [
         (
             &s.tls_server_cert,
             "tls-server-cert",
@@ -133,15 +139,14 @@ fn check_pem_contents(config: &VchConfig, out: &mut Vec<Finding>) {
             path,
             pem: Some(pem),
         }) = file
+            && !ok(pem)
         {
-            if !ok(pem) {
-                out.push(Finding::error(
-                    "K17",
-                    option,
-                    format!("security.{}", option.replace('-', "_")),
-                    format!("\"{path}\" is not {what}."),
-                ));
-            }
+            out.push(Finding::error(
+                "K17",
+                option,
+                format!("security.{}", option.replace('-', "_")),
+                format!("\"{path}\" is not {what}."),
+            ));
         }
     }
 }

@@ -24,9 +24,10 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
             labels.push(label);
         }
     }
-    if let Some(size) = s.base_image_size.as_deref() {
-        if parse_size_bytes(size).is_none_or(|b| b == 0) {
-            out.push(
+    if let Some(size) = s.base_image_size.as_deref()
+        && parse_size_bytes(size).is_none_or(|b| b == 0)
+    {
+        out.push(
                 Finding::error(
                     "G8",
                     "base-image-size",
@@ -35,17 +36,16 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
                 )
                 .with_suggestion("8GB"),
             );
-        }
     }
-    if let Some(q) = s.storage_quota.as_deref() {
-        if parse_uint(q).is_none() {
-            out.push(Finding::error(
-                "S17",
-                "storage-quota",
-                "storage.storage_quota",
-                format!("--storage-quota \"{q}\" is not a whole number of GB (0 means unlimited)."),
-            ));
-        }
+    if let Some(q) = s.storage_quota.as_deref()
+        && parse_uint(q).is_none()
+    {
+        out.push(Finding::error(
+            "S17",
+            "storage-quota",
+            "storage.storage_quota",
+            format!("--storage-quota \"{q}\" is not a whole number of GB (0 means unlimited)."),
+        ));
     }
 }
 

@@ -50,9 +50,10 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
             out.push(f);
         }
     }
-    if let Some(tp) = t.thumbprint.as_deref() {
-        if !is_sha1_thumbprint(tp) {
-            out.push(Finding::warning(
+    if let Some(tp) = t.thumbprint.as_deref()
+        && !is_sha1_thumbprint(tp)
+    {
+        out.push(Finding::warning(
                 "T15",
                 "thumbprint",
                 "target.thumbprint",
@@ -61,11 +62,11 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
                      the connection will fail unless it matches the server's certificate."
                 ),
             ));
-        }
     }
-    if let Some(timeout) = t.timeout.as_deref() {
-        if parse_go_duration_ms(timeout).is_none() {
-            out.push(
+    if let Some(timeout) = t.timeout.as_deref()
+        && parse_go_duration_ms(timeout).is_none()
+    {
+        out.push(
                 Finding::error(
                     "T16",
                     "timeout",
@@ -74,7 +75,6 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
                 )
                 .with_suggestion("3m"),
             );
-        }
     }
 }
 

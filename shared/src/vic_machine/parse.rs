@@ -20,7 +20,9 @@ pub struct Parsed {
 /// `vic-machine-<os> create` (also `./...`), line continuations, either shell's quoting.
 pub fn parse_command_line(line: &str) -> Result<Parsed, ParseError> {
     let mut findings = Vec::new();
-    let words = if line.contains("vic-machine-windows") {
+    // Only the program word decides; a value that merely mentions it must not switch the rules.
+    let head = line.split(" -").next().unwrap_or("");
+    let words = if head.contains("vic-machine-windows") {
         split_windows(line)
     } else {
         let (words, strays) = split_posix(line);
@@ -394,15 +396,17 @@ impl Builder {
     }
 
     fn resolve_credentials(&mut self) {
-        if let (Some(flag), Some(url)) = (&self.flag_user, &self.url_user) {
-            if flag != url {
-                self.findings.push(Finding::warning(
-                    "T17",
-                    "user",
-                    "target.user",
-                    format!("--user \"{flag}\" and the user \"{url}\" in --target differ; --user is used."),
-                ));
-            }
+        if let (Some(flag), Some(url)) = (&self.flag_user, &self.url_user)
+            && flag != url
+        {
+            self.findings.push(Finding::warning(
+                "T17",
+                "user",
+                "target.user",
+                format!(
+                    "--user \"{flag}\" and the user \"{url}\" in --target differ; --user is used."
+                ),
+            ));
         }
         self.config.target.user = self.flag_user.take().or(self.url_user.take());
         self.config.target.password = self.flag_password.take().or(self.url_password.take());

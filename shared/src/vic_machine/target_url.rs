@@ -11,7 +11,6 @@ pub struct TargetParts {
 }
 
 pub fn split_target(raw: &str) -> TargetParts {
-    let raw = raw.trim();
     let (scheme, rest) = match raw.split_once("://") {
         Some((s, r)) if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()) => {
             (Some(s), r)
@@ -24,6 +23,7 @@ pub fn split_target(raw: &str) -> TargetParts {
         None => (None, rest),
     };
     let (host, path) = host_and_path.split_once('/').unwrap_or((host_and_path, ""));
+    let host = host.trim();
     let mut parts = TargetParts::default();
     if !host.is_empty() {
         parts.server = Some(match scheme {
@@ -54,16 +54,15 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' {
-            if let Some(v) = bytes
+        if bytes[i] == b'%'
+            && let Some(v) = bytes
                 .get(i + 1..i + 3)
                 .and_then(|h| std::str::from_utf8(h).ok())
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;

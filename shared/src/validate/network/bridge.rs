@@ -34,8 +34,8 @@ pub(super) fn check(
         .unwrap_or_else(|| DEFAULT_BRIDGE_WIDTH.to_string());
     match parse_uint(&width_text) {
         Some(w) if w <= 30 && w > 0 => {
-            if let Some(range) = range {
-                if (w as u8) < range.prefix_len() {
+            if let Some(range) = range
+                && (w as u8) < range.prefix_len() {
                     out.push(
                         Finding::error(
                             "N3",
@@ -50,7 +50,6 @@ pub(super) fn check(
                         .with_suggestion(range.prefix_len().to_string()),
                     );
                 }
-            }
         }
         _ => out.push(
             Finding::error(

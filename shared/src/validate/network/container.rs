@@ -83,22 +83,22 @@ pub(super) fn check(
             ));
         }
         check_dns(i, cn, out);
-        if let Some(fw) = cn.firewall.as_deref() {
-            if !FIREWALL_LEVELS.contains(&fw.trim().to_ascii_lowercase().as_str()) {
-                let mut f = Finding::error(
-                    "N20",
-                    "container-network-firewall",
-                    path(i, "firewall"),
-                    format!(
-                        "Firewall level \"{fw}\" is unknown. Use one of {}.",
-                        FIREWALL_LEVELS.join(", ")
-                    ),
-                );
-                if let Some(best) = closest(fw, &FIREWALL_LEVELS) {
-                    f = f.with_suggestion(best);
-                }
-                out.push(f);
+        if let Some(fw) = cn.firewall.as_deref()
+            && !FIREWALL_LEVELS.contains(&fw.trim().to_ascii_lowercase().as_str())
+        {
+            let mut f = Finding::error(
+                "N20",
+                "container-network-firewall",
+                path(i, "firewall"),
+                format!(
+                    "Firewall level \"{fw}\" is unknown. Use one of {}.",
+                    FIREWALL_LEVELS.join(", ")
+                ),
+            );
+            if let Some(best) = closest(fw, &FIREWALL_LEVELS) {
+                f = f.with_suggestion(best);
             }
+            out.push(f);
         }
     }
     subnets
@@ -150,21 +150,21 @@ fn check_names(
             .with_suggestion(format!("{pg}:{}", pg.split_whitespace().collect::<Vec<_>>().join("-"))),
         );
     }
-    if let Some(a) = alias {
-        if a.contains(char::is_whitespace) {
-            out.push(
-                Finding::error(
-                    "N15",
-                    "container-network",
-                    path(i, "alias"),
-                    format!("Alias \"{a}\" contains spaces; Docker network names cannot."),
-                )
-                .with_suggestion(format!(
-                    "{pg}:{}",
-                    a.split_whitespace().collect::<Vec<_>>().join("-")
-                )),
-            );
-        }
+    if let Some(a) = alias
+        && a.contains(char::is_whitespace)
+    {
+        out.push(
+            Finding::error(
+                "N15",
+                "container-network",
+                path(i, "alias"),
+                format!("Alias \"{a}\" contains spaces; Docker network names cannot."),
+            )
+            .with_suggestion(format!(
+                "{pg}:{}",
+                a.split_whitespace().collect::<Vec<_>>().join("-")
+            )),
+        );
     }
     if cn.effective_alias() == "bridge" {
         out.push(Finding::error(

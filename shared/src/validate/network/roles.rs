@@ -48,9 +48,10 @@ pub(super) fn check(
             "A static public address needs --public-network-gateway as well: the public network carries the default route.",
         ));
     }
-    if let Some(gw) = &public.gateway {
-        if !gw.destinations.is_empty() {
-            out.push(
+    if let Some(gw) = &public.gateway
+        && !gw.destinations.is_empty()
+    {
+        out.push(
                 Finding::error(
                     "NV7",
                     "public-network-gateway",
@@ -59,7 +60,6 @@ pub(super) fn check(
                 )
                 .with_suggestion(gw.gateway.to_string()),
             );
-        }
     }
     for role in &roles[1..] {
         if role.pg == public.pg && role.ip.is_some() {
@@ -77,9 +77,11 @@ pub(super) fn check(
                 ),
             ));
         }
-        if let (Some(gw), Some(_)) = (&role.gateway, role.ip) {
-            if role.pg != public.pg && gw.destinations.is_empty() {
-                out.push(
+        if let (Some(gw), Some(_)) = (&role.gateway, role.ip)
+            && role.pg != public.pg
+            && gw.destinations.is_empty()
+        {
+            out.push(
                     Finding::error(
                         "NV5",
                         &option(role.name, "gateway"),
@@ -92,7 +94,6 @@ pub(super) fn check(
                     )
                     .with_suggestion(format!("10.0.0.0/8:{}", gw.gateway)),
                 );
-            }
         }
     }
 
@@ -231,9 +232,10 @@ fn parse_gateway(
             None => {}
         }
     }
-    if let Some(ip) = ip {
-        if !ip.trunc().contains(&spec.gateway) {
-            out.push(Finding::error(
+    if let Some(ip) = ip
+        && !ip.trunc().contains(&spec.gateway)
+    {
+        out.push(Finding::error(
                 "N9",
                 &opt,
                 p,
@@ -243,7 +245,6 @@ fn parse_gateway(
                     ip.trunc()
                 ),
             ));
-        }
     }
     Some(spec)
 }
