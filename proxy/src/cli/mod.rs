@@ -2,7 +2,11 @@
 //! and dispatches.
 
 pub mod convert;
+pub mod inventory;
+pub mod output;
 pub mod serve;
+pub mod target;
+pub mod update;
 pub mod validate;
 
 use std::process::ExitCode;
@@ -25,6 +29,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Turn a `vic-machine create` command line into JSON, or JSON into a command line.
     Convert(convert::ConvertArgs),
+    /// Show what the target holds: compute, networks, datastores, host firewalls, existing VCHs.
+    Inventory(inventory::InventoryArgs),
+    /// Change settings of the target, like `vic-machine update`.
+    Update(update::UpdateArgs),
 }
 
 /// Runs one sub-command. Errors that reach here mean the input could not be used at all (exit 2).
@@ -33,5 +41,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Inventory(args) => inventory::run(args),
+        Command::Update(args) => update::run(args),
     }
 }
