@@ -11,6 +11,7 @@
 
 mod envelope;
 mod error;
+pub mod extension;
 mod fault;
 pub mod firewall;
 pub mod inventory;
