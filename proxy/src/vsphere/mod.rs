@@ -9,16 +9,22 @@
 //! shared [`shared::inventory::InventorySnapshot`], [`firewall`] opens or closes the VCH port,
 //! [`task`] waits for tasks.
 
+pub mod datastore;
 mod envelope;
+pub mod entity;
 mod error;
 pub mod extension;
 mod fault;
 pub mod firewall;
+pub mod folder;
 pub mod inventory;
 mod property_collector;
+pub mod resource_pool;
 mod session;
 pub mod task;
 pub mod tls;
+pub mod vm;
+mod wait;
 mod xml_tree;
 
 use std::fmt;
