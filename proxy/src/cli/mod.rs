@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod inventory;
 pub mod output;
+pub mod plugin;
 pub mod serve;
 pub mod target;
 pub mod update;
@@ -33,6 +34,8 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Change settings of the target, like `vic-machine update`.
     Update(update::UpdateArgs),
+    /// Register the wizard as a vSphere Client plugin in vCenter, or remove it.
+    Plugin(plugin::PluginArgs),
 }
 
 /// Runs one sub-command. Errors that reach here mean the input could not be used at all (exit 2).
@@ -43,5 +46,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Convert(args) => convert::run(args),
         Command::Inventory(args) => inventory::run(args),
         Command::Update(args) => update::run(args),
+        Command::Plugin(args) => plugin::run(args),
     }
 }

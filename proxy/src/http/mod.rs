@@ -5,6 +5,7 @@ mod firewall;
 mod health;
 mod inventory;
 mod openapi;
+pub mod plugin;
 pub mod session;
 mod ui;
 mod validate;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .route("/firewall", post(firewall::update))
         .fallback(error::api_not_found);
     Router::new()
+        .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))
         .nest("/api", api)
         .fallback_service(ui::service(state.ui_dir()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -229,7 +229,9 @@ impl ExtensionInfo {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum RegistrationOutcome {
     Registered,
-    Updated { previous_version: Option<String> },
+    Updated {
+        previous_version: Option<String>,
+    },
     /// The same version with the same URL and thumbprint is already registered.
     Unchanged,
 }
@@ -322,14 +324,14 @@ impl Client {
         }
         let wanted_url = spec.manifest_url.as_str();
         let same_url = existing.client().is_some_and(|c| c.url == wanted_url)
-            && existing.manifest_server().is_some_and(|s| s.url == wanted_url);
+            && existing
+                .manifest_server()
+                .is_some_and(|s| s.url == wanted_url);
         let registered_thumbprint = existing
             .manifest_server()
             .and_then(|s| s.thumbprint.as_deref())
             .and_then(|t| t.parse::<Thumbprint>().ok());
-        let wanted_thumbprint = spec
-            .thumbprint_text()
-            .and(spec.server_thumbprint.clone());
+        let wanted_thumbprint = spec.thumbprint_text().and(spec.server_thumbprint.clone());
         let same_thumbprint = registered_thumbprint == wanted_thumbprint;
         if same_url && same_thumbprint && existing.is_remote_plugin() {
             return Ok(RegistrationOutcome::Unchanged);
@@ -505,7 +507,9 @@ pub async fn probe_manifest(
     let manifest_version = manifest
         .get("manifestVersion")
         .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| VsphereError::malformed(method, "no manifestVersion: not a plugin manifest"))?
+        .ok_or_else(|| {
+            VsphereError::malformed(method, "no manifestVersion: not a plugin manifest")
+        })?
         .to_owned();
     Ok(ManifestProbe {
         sha1,
@@ -572,7 +576,10 @@ mod tests {
     #[test]
     fn writes_the_extension_in_wsdl_order() {
         let thumbprint = "9F:F0:DF:BA:7F:E2:89:F0:98:E4:A6:D1:58:24:68:74:8A:9B:25:6F";
-        let spec = spec("https://proxy.example:8443/plugin/plugin.json", Some(thumbprint));
+        let spec = spec(
+            "https://proxy.example:8443/plugin/plugin.json",
+            Some(thumbprint),
+        );
         let mut request = Request::new(
             "RegisterExtension",
             &MoRef::new("ExtensionManager", "ExtensionManager"),
@@ -583,7 +590,12 @@ mod tests {
         let extension = tree.child("Body").unwrap().children[0]
             .child("extension")
             .unwrap();
-        let names = |n: &Node| n.children.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        let names = |n: &Node| {
+            n.children
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             names(extension),
             [
@@ -600,12 +612,22 @@ mod tests {
         let server = extension.child("server").unwrap();
         assert_eq!(
             names(server),
-            ["url", "description", "company", "type", "adminEmail", "serverThumbprint"]
+            [
+                "url",
+                "description",
+                "company",
+                "type",
+                "adminEmail",
+                "serverThumbprint"
+            ]
         );
         assert_eq!(server.child_text("serverThumbprint"), Some(thumbprint));
         assert_eq!(server.child_text("type"), Some("MANIFEST_SERVER"));
         let client = extension.child("client").unwrap();
-        assert_eq!(names(client), ["version", "description", "company", "type", "url"]);
+        assert_eq!(
+            names(client),
+            ["version", "description", "company", "type", "url"]
+        );
         assert_eq!(client.child_text("type"), Some("vsphere-client-remote"));
         assert_eq!(
             client.child_text("url"),
@@ -623,9 +645,17 @@ mod tests {
             Err(ExtensionError::InvalidSpec(_))
         ));
         assert!(matches!(
-            spec("https://u:p@proxy.example/plugin/plugin.json", Some(&"ab".repeat(20))).check(),
+            spec(
+                "https://u:p@proxy.example/plugin/plugin.json",
+                Some(&"ab".repeat(20))
+            )
+            .check(),
             Err(ExtensionError::InvalidSpec(_))
         ));
-        assert!(spec("ftp://proxy.example/plugin.json", None).check().is_err());
+        assert!(
+            spec("ftp://proxy.example/plugin.json", None)
+                .check()
+                .is_err()
+        );
     }
 }
