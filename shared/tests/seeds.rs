@@ -191,3 +191,25 @@ fn seed_003_other_subcommands_are_refused_clearly() {
         }
     );
 }
+
+#[test]
+fn schema_doc_example_reads_and_is_valid() {
+    let doc = include_str!("../../docs/config-schema.md");
+    let start = doc
+        .find("```json\n{\n  \"schema_version\"")
+        .expect("example block")
+        + 8;
+    let end = start + doc[start..].find("```").expect("end of block");
+    let config: shared::VchConfig = serde_json::from_str(&doc[start..end]).unwrap();
+    let r = shared::validate(&config, None);
+    assert!(r.is_valid(), "{:#?}", r.findings);
+    assert_eq!(
+        config.network.container_networks[0].ip_ranges,
+        ["192.168.100.2-100"]
+    );
+    let json = serde_json::to_string(&config).unwrap();
+    assert_eq!(
+        serde_json::from_str::<shared::VchConfig>(&json).unwrap(),
+        config
+    );
+}
