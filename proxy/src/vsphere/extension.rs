@@ -60,8 +60,15 @@ pub enum ExtensionError {
     #[error("invalid plugin registration: {0}")]
     InvalidSpec(String),
 
+    /// Boxed: `VsphereError` is large and every `Result` here would carry its size.
     #[error(transparent)]
-    Vsphere(#[from] VsphereError),
+    Vsphere(Box<VsphereError>),
+}
+
+impl From<VsphereError> for ExtensionError {
+    fn from(err: VsphereError) -> Self {
+        ExtensionError::Vsphere(Box::new(err))
+    }
 }
 
 /// Everything a registration writes. [`ExtensionSpec::remote_plugin`] fills in the defaults.

@@ -1,0 +1,355 @@
+//! Registering the remote plugin in vCenter's ExtensionManager over real SOAP against the
+//! simulator: the library calls, and `vch plugin` as a user runs it against a real `/plugin/`.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+use proxy::http::{AppState, router};
+use proxy::simulator::{Simulator, SimulatorOptions, Tls};
+use proxy::vsphere::extension::{
+    ExtensionError, ExtensionSpec, PLUGIN_EXTENSION_KEY, RegistrationOutcome, probe_manifest,
+};
+use proxy::vsphere::{Client, TargetSpec, Thumbprint, VsphereError};
+use serde_json::Value;
+use url::Url;
+
+fn url(text: &str) -> Url {
+    Url::parse(text).unwrap()
+}
+
+#[tokio::test]
+async fn register_status_update_unregister_round_trip() {
+    let sim = Simulator::start(SimulatorOptions::vpx()).await.unwrap();
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
+    assert!(
+        client
+            .find_extension(PLUGIN_EXTENSION_KEY)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let thumbprint: Thumbprint = "9F:F0:DF:BA:7F:E2:89:F0:98:E4:A6:D1:58:24:68:74:8A:9B:25:6F"
+        .parse()
+        .unwrap();
+    let manifest = url("https://proxy.example:8443/plugin/plugin.json");
+    let v1 = ExtensionSpec::remote_plugin(manifest.clone(), "1.0.0", Some(thumbprint.clone()));
+    assert_eq!(
+        client.ensure_plugin_registered(&v1).await.unwrap(),
+        RegistrationOutcome::Registered
+    );
+
+    let found = client
+        .find_extension(PLUGIN_EXTENSION_KEY)
+        .await
+        .unwrap()
+        .expect("registered");
+    assert_eq!(found.key, PLUGIN_EXTENSION_KEY);
+    assert_eq!(found.version.as_deref(), Some("1.0.0"));
+    assert_eq!(found.label, "Virtual Container Hosts");
+    assert!(found.is_remote_plugin());
+    let client_info = found.client().unwrap();
+    assert_eq!(client_info.kind, "vsphere-client-remote");
+    assert_eq!(client_info.url, manifest.as_str());
+    assert_eq!(client_info.version, "1.0.0");
+    let server = found.manifest_server().unwrap();
+    assert_eq!(server.kind, "MANIFEST_SERVER");
+    assert_eq!(server.url, manifest.as_str());
+    assert_eq!(
+        server.thumbprint.as_deref(),
+        Some(thumbprint.to_string().as_str())
+    );
+    assert!(found.last_heartbeat_time.is_some());
+
+    // The same registration again changes nothing.
+    assert_eq!(
+        client.ensure_plugin_registered(&v1).await.unwrap(),
+        RegistrationOutcome::Unchanged
+    );
+    // A plain RegisterExtension of a taken key says so.
+    match client.register_extension(&v1).await {
+        Err(ExtensionError::AlreadyRegistered { key, version }) => {
+            assert_eq!(key, PLUGIN_EXTENSION_KEY);
+            assert_eq!(version, "1.0.0");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Moving the manifest without a new version would leave vsphere-ui on the old one.
+    let moved = ExtensionSpec::remote_plugin(
+        url("https://other.example/plugin/plugin.json"),
+        "1.0.0",
+        Some(thumbprint.clone()),
+    );
+    assert!(matches!(
+        client.ensure_plugin_registered(&moved).await,
+        Err(ExtensionError::VersionNotBumped { .. })
+    ));
+
+    // A new version updates the registration in place.
+    let v2 = ExtensionSpec::remote_plugin(
+        url("http://10.0.0.9:8080/plugin/plugin.json"),
+        "1.1.0",
+        None,
+    );
+    assert_eq!(
+        client.ensure_plugin_registered(&v2).await.unwrap(),
+        RegistrationOutcome::Updated {
+            previous_version: Some("1.0.0".into())
+        }
+    );
+    let found = client
+        .find_extension(PLUGIN_EXTENSION_KEY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.version.as_deref(), Some("1.1.0"));
+    assert_eq!(
+        found.client().unwrap().url,
+        "http://10.0.0.9:8080/plugin/plugin.json"
+    );
+    assert_eq!(found.manifest_server().unwrap().thumbprint, None);
+
+    client
+        .unregister_extension(PLUGIN_EXTENSION_KEY)
+        .await
+        .unwrap();
+    assert!(
+        client
+            .find_extension(PLUGIN_EXTENSION_KEY)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        client.unregister_extension(PLUGIN_EXTENSION_KEY).await,
+        Err(ExtensionError::NotRegistered { .. })
+    ));
+    assert!(matches!(
+        client.update_extension(&v2).await,
+        Err(ExtensionError::NotRegistered { .. })
+    ));
+    client.logout().await.unwrap();
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn esxi_has_no_extension_manager() {
+    let sim = Simulator::start(SimulatorOptions::esx()).await.unwrap();
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
+    let err = client
+        .find_extension(PLUGIN_EXTENSION_KEY)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ExtensionError::NotVcenter { .. }), "{err:?}");
+    assert!(err.to_string().contains("vCenter Server"), "{err}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn manifest_probe_checks_the_plugin_servers_certificate() {
+    // The simulator's https endpoint stands in for a plugin server with a certificate nobody
+    // trusts by default; it serves no manifest, which the probe must notice too.
+    let sim = Simulator::start(SimulatorOptions::vpx().with_tls(Tls::Generate))
+        .await
+        .unwrap();
+    let sha256: Thumbprint = sim.cert_thumbprint_sha256().unwrap().parse().unwrap();
+    let about = sim.url().join("/about").unwrap();
+
+    let wrong: Thumbprint = "ab".repeat(20).parse().unwrap();
+    match probe_manifest(&about, Some(&wrong)).await {
+        Err(VsphereError::ThumbprintMismatch { sha256: seen, .. }) => {
+            assert_eq!(seen, sha256.to_string());
+        }
+        other => panic!("{other:?}"),
+    }
+    // Pinned right: TLS passes, but /about is no plugin manifest.
+    match probe_manifest(&about, Some(&sha256)).await {
+        Err(VsphereError::MalformedResponse { reason, .. }) => {
+            assert!(reason.contains("manifest"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    sim.stop().await;
+}
+
+async fn vch(args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_vch"))
+        .args(args)
+        .env_remove("VCH_PASSWORD")
+        .env_remove("VCH_TARGET")
+        .env_remove("VCH_USER")
+        .env_remove("VCH_THUMBPRINT")
+        .output()
+        .await
+        .expect("vch runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The real router on a loopback port, so `register` can fetch the manifest it registers.
+async fn serve_plugin() -> String {
+    let state = AppState::new(PathBuf::from("/nonexistent"), None);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    format!("http://{addr}/plugin/plugin.json")
+}
+
+#[tokio::test]
+async fn vch_plugin_commands_against_the_simulator() {
+    let sim = Simulator::start(SimulatorOptions::vpx().with_credentials("admin", "pw-plugin"))
+        .await
+        .unwrap();
+    let manifest_url = serve_plugin().await;
+    let target = sim.url().as_str();
+    let auth = [
+        "--target",
+        target,
+        "--user",
+        "admin",
+        "--password",
+        "pw-plugin",
+    ];
+    let with = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        args.extend(auth.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| async move {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        vch(&refs).await
+    };
+
+    let out = run(with(&["plugin", "status"])).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("is not registered"));
+
+    let out = run(with(&[
+        "plugin",
+        "register",
+        "--url",
+        &manifest_url,
+        "--version",
+        "1.0.0",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("registered io.vch-deploy.plugin 1.0.0"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("allowHttp"),
+        "plain http is flagged"
+    );
+    assert!(!text(&out.stdout).contains("pw-plugin") && !text(&out.stderr).contains("pw-plugin"));
+
+    let out = run(with(&["plugin", "status", "--json"])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["registered"], true);
+    assert_eq!(status["extension"]["version"], "1.0.0");
+    assert_eq!(
+        status["extension"]["clients"][0]["type"],
+        "vsphere-client-remote"
+    );
+    assert_eq!(
+        status["extension"]["clients"][0]["url"],
+        manifest_url.as_str()
+    );
+    assert_eq!(status["extension"]["servers"][0]["type"], "MANIFEST_SERVER");
+
+    let out = run(with(&[
+        "plugin",
+        "register",
+        "--url",
+        &manifest_url,
+        "--version",
+        "1.0.0",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("nothing to do"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(with(&[
+        "plugin",
+        "register",
+        "--url",
+        &manifest_url,
+        "--version",
+        "1.1.0",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("updated io.vch-deploy.plugin from 1.0.0 to 1.1.0"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = run(with(&["plugin", "status"])).await;
+    assert!(out.status.success());
+    let shown = text(&out.stdout);
+    assert!(
+        shown.contains("1.1.0") && shown.contains(&manifest_url),
+        "{shown}"
+    );
+
+    // A URL that serves no manifest is refused before vCenter is touched.
+    let out = run(with(&[
+        "plugin",
+        "register",
+        "--url",
+        &manifest_url.replace("plugin.json", "api/health"),
+        "--version",
+        "2.0.0",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not a plugin manifest"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(with(&["plugin", "unregister"])).await;
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("unregistered io.vch-deploy.plugin"));
+    let out = run(with(&["plugin", "status"])).await;
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(with(&["plugin", "unregister"])).await;
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("nothing to do"));
+    sim.stop().await;
+
+    let esx = Simulator::start(SimulatorOptions::esx()).await.unwrap();
+    let out = vch(&[
+        "plugin",
+        "status",
+        "--target",
+        esx.url().as_str(),
+        "--user",
+        esx.username(),
+        "--password",
+        esx.password(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not a vCenter Server"),
+        "{}",
+        text(&out.stderr)
+    );
+    esx.stop().await;
+}
