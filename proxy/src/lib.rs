@@ -2,6 +2,7 @@
 //! code that does I/O against vSphere.
 
 pub mod cli;
+pub mod deploy;
 pub mod http;
 mod logging;
 pub mod simulator;

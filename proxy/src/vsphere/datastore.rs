@@ -63,34 +63,51 @@ impl Client {
                 .child("returnval")
                 .and_then(|rv| rv.child_moref("fileManager"))
                 .map(FileManager)
-                .ok_or_else(|| {
-                    VsphereError::malformed("RetrieveServiceContent", "no fileManager")
-                })
+                .ok_or_else(|| VsphereError::malformed("RetrieveServiceContent", "no fileManager"))
         })
         .await
     }
 
-    /// `MakeDirectory("[ds] path", createParentDirectories=true)`; an existing directory is fine.
+    /// `MakeDirectory("[ds] path")`, creating missing parents. Returns whether the directory is new
+    /// (an existing one is fine, and must not be removed by a rollback).
     pub async fn make_directory(
         &self,
         file_manager: &FileManager,
         datastore_path: &str,
         datacenter: &MoRef,
-    ) -> Result<(), VsphereError> {
-        let result = self
-            .with_session(|| async {
-                let mut request = Request::new("MakeDirectory", &file_manager.0);
-                request
-                    .text("name", datastore_path)
-                    .moref("datacenter", datacenter)
-                    .bool("createParentDirectories", true);
-                self.transport().call(request).await.map(|_| ())
-            })
-            .await;
-        match result {
-            Err(e) if matches!(e.fault_kind(), Some(FaultKind::FileAlreadyExists)) => Ok(()),
-            other => other,
+    ) -> Result<bool, VsphereError> {
+        // Without createParentDirectories an existing directory is reported (FileAlreadyExists);
+        // with it, vcsim and vCenter succeed silently and we could not tell.
+        match self
+            .mkdir(file_manager, datastore_path, datacenter, false)
+            .await
+        {
+            Ok(()) => Ok(true),
+            Err(e) if matches!(e.fault_kind(), Some(FaultKind::FileAlreadyExists)) => Ok(false),
+            Err(e) if matches!(e.fault_kind(), Some(FaultKind::FileNotFound)) => self
+                .mkdir(file_manager, datastore_path, datacenter, true)
+                .await
+                .map(|()| true),
+            Err(e) => Err(e),
         }
+    }
+
+    async fn mkdir(
+        &self,
+        file_manager: &FileManager,
+        datastore_path: &str,
+        datacenter: &MoRef,
+        parents: bool,
+    ) -> Result<(), VsphereError> {
+        self.with_session(|| async {
+            let mut request = Request::new("MakeDirectory", &file_manager.0);
+            request
+                .text("name", datastore_path)
+                .moref("datacenter", datacenter)
+                .bool("createParentDirectories", parents);
+            self.transport().call(request).await.map(|_| ())
+        })
+        .await
     }
 
     /// `DeleteDatastoreFile_Task` on a file or a whole directory. Returns `false` when there was
@@ -133,9 +150,8 @@ impl Client {
             .text("userName", &self.inner.username)
             .text("password", self.inner.password.expose_secret());
         let (cookie, _) = soap_call(&http, &target.url, None, request).await?;
-        let cookie = cookie.ok_or_else(|| {
-            VsphereError::malformed("Login", "the server sent no session cookie")
-        })?;
+        let cookie = cookie
+            .ok_or_else(|| VsphereError::malformed("Login", "the server sent no session cookie"))?;
         Ok(Uploader {
             http,
             endpoint: target.url.clone(),
@@ -274,14 +290,13 @@ impl Uploader {
         let file = tokio::fs::File::open(local).await.map_err(read_error)?;
         let size = file.metadata().await.map_err(read_error)?.len();
         let mut sent = 0u64;
-        let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK).inspect_ok(
-            move |chunk| {
+        let stream =
+            tokio_util::io::ReaderStream::with_capacity(file, CHUNK).inspect_ok(move |chunk| {
                 sent += chunk.len() as u64;
                 if let Some(progress) = &progress {
                     progress(sent);
                 }
-            },
-        );
+            });
         let mut request = self
             .http
             .put(url.clone())

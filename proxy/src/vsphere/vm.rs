@@ -112,9 +112,14 @@ impl VmInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IpWait {
     /// The appliance reported its client address (`source` names the property that said so).
-    Address { ip: IpAddr, source: &'static str },
+    Address {
+        ip: IpAddr,
+        source: &'static str,
+    },
     /// The VM left `poweredOn` (the appliance crashed or someone powered it off).
-    PoweredOff { state: String },
+    PoweredOff {
+        state: String,
+    },
     TimedOut,
     Cancelled,
 }
@@ -196,7 +201,10 @@ fn parse_backing(node: &Node) -> Option<NicBacking> {
             let port = node.child("port")?;
             Some(NicBacking::Distributed {
                 switch_uuid: port.child_text("switchUuid").unwrap_or_default().to_owned(),
-                portgroup_key: port.child_text("portgroupKey").unwrap_or_default().to_owned(),
+                portgroup_key: port
+                    .child_text("portgroupKey")
+                    .unwrap_or_default()
+                    .to_owned(),
             })
         }
         Some("VirtualEthernetCardNetworkBackingInfo") => Some(NicBacking::Standard {
@@ -460,7 +468,9 @@ impl Client {
                     resource_pool: o.moref("resourcePool"),
                     power_state: o.text("runtime.powerState").unwrap_or_default().to_owned(),
                     vm_path_name: o.text("config.files.vmPathName").map(str::to_owned),
-                    num_cpus: o.get("config.hardware.numCPU").and_then(|n| n.text.trim().parse().ok()),
+                    num_cpus: o
+                        .get("config.hardware.numCPU")
+                        .and_then(|n| n.text.trim().parse().ok()),
                     memory_mb: o
                         .get("config.hardware.memoryMB")
                         .and_then(|n| n.text.trim().parse().ok()),
@@ -489,7 +499,11 @@ impl Client {
         let outcome = self
             .watch_object(
                 vm,
-                &["config.extraConfig", "guest.ipAddress", "runtime.powerState"],
+                &[
+                    "config.extraConfig",
+                    "guest.ipAddress",
+                    "runtime.powerState",
+                ],
                 deadline,
                 cancel,
                 |values| {

@@ -39,12 +39,8 @@ impl Client {
     ) -> Result<Result<T, WatchEnd>, VsphereError> {
         let filter = self
             .with_session(|| async {
-                let mut request =
-                    Request::new("CreateFilter", &self.content().property_collector);
-                request
-                    .open("spec")
-                    .open("propSet")
-                    .text("type", &obj.kind);
+                let mut request = Request::new("CreateFilter", &self.content().property_collector);
+                request.open("spec").open("propSet").text("type", &obj.kind);
                 for path in paths {
                     request.text("pathSet", path);
                 }
@@ -61,9 +57,7 @@ impl Client {
                     .ok_or_else(|| VsphereError::malformed("CreateFilter", "no filter returned"))
             })
             .await?;
-        let outcome = self
-            .wait_loop(deadline, cancel, &mut done)
-            .await;
+        let outcome = self.wait_loop(deadline, cancel, &mut done).await;
         let destroyed = self
             .with_session(|| async {
                 self.transport()

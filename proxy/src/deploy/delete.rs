@@ -1,0 +1,279 @@
+//! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs,
+//! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
+//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`).
+
+use serde::Serialize;
+
+use crate::vsphere::{Client, MoRef, VsphereError};
+
+use super::DeployError;
+use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
+use super::vch::{self, Appliance, Selector};
+
+/// What a delete did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DeleteReport {
+    pub id: String,
+    pub name: String,
+    pub removed: Vec<ObjectRef>,
+    /// Volume stores kept because `--force` was not given (`[ds] path`).
+    pub kept_volume_stores: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+struct Deleter<'a> {
+    client: &'a Client,
+    progress: &'a Progress,
+    report: DeleteReport,
+    failures: Vec<String>,
+}
+
+impl Deleter<'_> {
+    fn record(&mut self, object: ObjectRef, result: Result<bool, VsphereError>) {
+        match result {
+            Ok(true) => {
+                self.progress.emit(
+                    Step::Delete,
+                    EventKind::Removed,
+                    None,
+                    format!("removed {object}"),
+                    vec![object.clone()],
+                );
+                self.report.removed.push(object);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                self.progress.emit(
+                    Step::Delete,
+                    EventKind::Failed,
+                    None,
+                    format!("could not remove {object}: {e}"),
+                    vec![object.clone()],
+                );
+                self.failures.push(format!("{object}: {e}"));
+            }
+        }
+    }
+
+    async fn remove_vm(&mut self, vm: &MoRef, name: &str) {
+        let result = match self.client.power_off_vm(vm).await {
+            Ok(()) => self.client.destroy_entity(vm).await.map(|()| true),
+            Err(e) => Err(e),
+        };
+        self.record(
+            ObjectRef {
+                kind: ObjectKind::VirtualMachine,
+                id: vm.value.clone(),
+                name: name.to_owned(),
+            },
+            result,
+        );
+    }
+}
+
+fn datastore_path(url: &shared::extraconfig::GoUrl) -> Option<String> {
+    if url.scheme != "ds" {
+        return None;
+    }
+    Some(if url.path.starts_with('[') {
+        url.path.clone()
+    } else {
+        format!("[{}] {}", url.host, url.path)
+    })
+}
+
+/// Deletes the VCH `selector` names. Without `force`, powered-on container VMs make it refuse
+/// before anything is removed, and volume stores are kept.
+pub async fn delete(
+    client: &Client,
+    selector: &Selector,
+    force: bool,
+    progress: &Progress,
+) -> Result<DeleteReport, DeployError> {
+    let (summary, snapshot) = vch::find(client, selector).await?;
+    let Appliance { vm, tree } = vch::appliance(client, &summary.id).await?;
+    let datacenter = snapshot
+        .datacenter(&summary.datacenter)
+        .map(|dc| MoRef::new("Datacenter", &dc.id))
+        .ok_or_else(|| DeployError::NotFound(format!("the datacenter of {}", summary.id)))?;
+    progress.emit(
+        Step::Delete,
+        EventKind::Started,
+        Some(0),
+        format!("deleting VCH {} ({})", summary.name, summary.id),
+        Vec::new(),
+    );
+
+    // The VCH's own folder and pool are named after its VM; anything else (the datacenter's VM
+    // folder, a cluster's root pool when DRS was off) is never removed.
+    let folder = match &vm.parent {
+        Some(parent) if parent.kind == "Folder" => client
+            .folder_info(parent)
+            .await?
+            .filter(|f| f.name == vm.name),
+        _ => None,
+    };
+    let pool = match &vm.resource_pool {
+        Some(pool) if pool.kind == "ResourcePool" => {
+            client.resource_pool_info(pool).await?.filter(|p| {
+                p.name == vm.name && p.parent.as_ref().is_some_and(|p| p.kind == "ResourcePool")
+            })
+        }
+        _ => None,
+    };
+
+    // Container VMs: the other VMs of its folder, else of its pool.
+    let mut container_refs: Vec<MoRef> = match (&folder, &pool) {
+        (Some(f), _) => f
+            .children
+            .iter()
+            .filter(|c| c.kind == "VirtualMachine")
+            .cloned()
+            .collect(),
+        (None, Some(p)) => p.vms.clone(),
+        (None, None) => Vec::new(),
+    };
+    container_refs.retain(|c| *c != vm.moref);
+    let containers = client.vm_info(&container_refs).await?;
+    let running: Vec<&str> = containers
+        .iter()
+        .filter(|c| c.power_state == "poweredOn")
+        .map(|c| c.name.as_str())
+        .collect();
+    if !running.is_empty() && !force {
+        return Err(DeployError::ContainersRunning {
+            name: summary.name.clone(),
+            containers: running.join(", "),
+        });
+    }
+
+    let mut deleter = Deleter {
+        client,
+        progress,
+        report: DeleteReport {
+            id: summary.id.clone(),
+            name: summary.name.clone(),
+            ..DeleteReport::default()
+        },
+        failures: Vec::new(),
+    };
+    let file_manager = client.file_manager().await?;
+    for container in &containers {
+        deleter.remove_vm(&container.moref, &container.name).await;
+        if let Some((ds, dir)) = container.datastore_folder() {
+            let path = format!("[{ds}] {dir}");
+            let result = client
+                .delete_datastore_file(&file_manager, &path, &datacenter)
+                .await;
+            deleter.record(
+                ObjectRef {
+                    kind: ObjectKind::DatastoreDirectory,
+                    id: path.clone(),
+                    name: path,
+                },
+                result,
+            );
+        }
+    }
+
+    for (label, url) in &tree.storage.volume_locations {
+        let Some(path) = datastore_path(url) else {
+            continue;
+        };
+        if force {
+            let result = client
+                .delete_datastore_file(&file_manager, &path, &datacenter)
+                .await;
+            deleter.record(
+                ObjectRef {
+                    kind: ObjectKind::DatastoreDirectory,
+                    id: path.clone(),
+                    name: label.clone(),
+                },
+                result,
+            );
+        } else {
+            deleter.report.kept_volume_stores.push(path.clone());
+            let warning = format!(
+                "volume store {label} ({path}) was kept; delete with --force to remove it and its volumes"
+            );
+            progress.emit(Step::Delete, EventKind::Warning, None, &warning, Vec::new());
+            deleter.report.warnings.push(warning);
+        }
+    }
+
+    // The appliance and its datastore folder (ISOs, logs).
+    deleter.remove_vm(&vm.moref, &vm.name).await;
+    if let Some((ds, dir)) = vm.datastore_folder() {
+        let path = format!("[{ds}] {dir}");
+        let result = client
+            .delete_datastore_file(&file_manager, &path, &datacenter)
+            .await;
+        deleter.record(
+            ObjectRef {
+                kind: ObjectKind::DatastoreDirectory,
+                id: path.clone(),
+                name: path,
+            },
+            result,
+        );
+    }
+
+    if let Some(folder) = &folder {
+        let now = client.folder_info(&folder.moref).await?;
+        match now {
+            Some(f) if f.children.is_empty() => {
+                let result = client.destroy_entity(&f.moref).await.map(|()| true);
+                deleter.record(
+                    ObjectRef {
+                        kind: ObjectKind::Folder,
+                        id: f.moref.value.clone(),
+                        name: f.name.clone(),
+                    },
+                    result,
+                );
+            }
+            Some(f) => deleter
+                .report
+                .warnings
+                .push(format!("VM folder {} is not empty and was kept", f.name)),
+            None => {}
+        }
+    }
+    if let Some(pool) = &pool {
+        let now = client.resource_pool_info(&pool.moref).await?;
+        match now {
+            Some(p) if p.vms.is_empty() && p.child_pools.is_empty() => {
+                let result = client.destroy_entity(&p.moref).await.map(|()| true);
+                deleter.record(
+                    ObjectRef {
+                        kind: ObjectKind::ResourcePool,
+                        id: p.moref.value.clone(),
+                        name: p.name.clone(),
+                    },
+                    result,
+                );
+            }
+            Some(p) => deleter.report.warnings.push(format!(
+                "resource pool {} is not empty and was kept",
+                p.name
+            )),
+            None => {}
+        }
+    }
+
+    if !deleter.failures.is_empty() {
+        return Err(DeployError::DeleteIncomplete {
+            name: summary.name,
+            failures: deleter.failures.join("; "),
+        });
+    }
+    progress.emit(
+        Step::Delete,
+        EventKind::Finished,
+        Some(100),
+        format!("VCH {} deleted", deleter.report.name),
+        Vec::new(),
+    );
+    Ok(deleter.report)
+}

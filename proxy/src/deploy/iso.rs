@@ -1,0 +1,156 @@
+//! Appliance and bootstrap ISO versions, read from the ISO 9660 primary volume descriptor's
+//! publisher field as vic-machine does (`lib/install/data/images.go`): the version is its last word,
+//! e.g. `VMware v1.5.8-12345-2c978fe` → `v1.5.8-12345-2c978fe`.
+
+use std::path::{Path, PathBuf};
+
+use shared::extraconfig::Build;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+/// Sector 16: the first volume descriptor.
+const PVD_OFFSET: u64 = 16 * 2048;
+const PUBLISHER_OFFSET: usize = 318;
+const PUBLISHER_LEN: usize = 128;
+/// Versions our extraConfig encoder writes (VIC 1.5.x appliances).
+pub const SUPPORTED_SERIES: &str = "v1.5";
+
+#[derive(Debug, thiserror::Error)]
+pub enum IsoError {
+    #[error("cannot read the ISO image {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{} is not an ISO 9660 image (no primary volume descriptor at sector 16); give the VIC appliance or bootstrap ISO",
+        path.display()
+    )]
+    NotIso9660 { path: PathBuf },
+    #[error(
+        "the ISO image {} has no version in its publisher field; rebuild it with a publisher such as \"VMware v1.5.8-12345-2c978fe\"",
+        path.display()
+    )]
+    NoVersion { path: PathBuf },
+}
+
+/// An ISO and the version it declares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IsoImage {
+    pub path: PathBuf,
+    /// The publisher's last word, as found (case kept).
+    pub version: String,
+    pub size: u64,
+}
+
+impl IsoImage {
+    /// Whether our encoder supports this version (VIC 1.5.x).
+    pub fn is_supported(&self) -> bool {
+        parse_build(&self.version).is_some_and(|b| {
+            b.version
+                .to_ascii_lowercase()
+                .starts_with(&format!("{SUPPORTED_SERIES}."))
+        })
+    }
+
+    /// The build the version names; an unparseable version keeps the whole word as the version.
+    pub fn build(&self) -> Build {
+        parse_build(&self.version).unwrap_or_else(|| Build {
+            version: self.version.clone(),
+            ..Build::default()
+        })
+    }
+
+    /// The file name on the datastore: `<version>-appliance.iso` / `<version>-bootstrap.iso`.
+    pub fn datastore_name(&self, role: &str) -> String {
+        format!("{}-{role}.iso", self.version)
+    }
+}
+
+/// `v1.5.8-12345-2c978fe` (any case) → Build; `None` unless it has the three parts.
+pub fn parse_build(word: &str) -> Option<Build> {
+    let mut parts = word.splitn(3, '-');
+    let version = parts.next()?.to_ascii_lowercase();
+    let build_number = parts.next()?.to_owned();
+    let commit = parts.next()?.to_ascii_lowercase();
+    let numeric = version.strip_prefix('v')?;
+    let fields: Vec<&str> = numeric.split('.').collect();
+    if fields.len() != 3
+        || fields
+            .iter()
+            .any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+        || build_number.is_empty()
+        || !build_number.bytes().all(|b| b.is_ascii_digit())
+        || commit.is_empty()
+        || !commit.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    Some(Build {
+        version,
+        git_commit: commit,
+        build_number,
+        ..Build::default()
+    })
+}
+
+/// Reads the version from an ISO's primary volume descriptor (2 KB read, whatever the ISO's size).
+pub async fn read_iso(path: &Path) -> Result<IsoImage, IsoError> {
+    let read = |source| IsoError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    let mut file = tokio::fs::File::open(path).await.map_err(read)?;
+    let size = file.metadata().await.map_err(read)?.len();
+    if size < PVD_OFFSET + 2048 {
+        return Err(IsoError::NotIso9660 {
+            path: path.to_owned(),
+        });
+    }
+    file.seek(std::io::SeekFrom::Start(PVD_OFFSET))
+        .await
+        .map_err(read)?;
+    let mut sector = vec![0u8; 2048];
+    file.read_exact(&mut sector).await.map_err(read)?;
+    if sector[0] != 1 || &sector[1..6] != b"CD001" {
+        return Err(IsoError::NotIso9660 {
+            path: path.to_owned(),
+        });
+    }
+    let publisher = &sector[PUBLISHER_OFFSET..PUBLISHER_OFFSET + PUBLISHER_LEN];
+    let text = String::from_utf8_lossy(publisher);
+    let version = text
+        .split_whitespace()
+        .last()
+        .map(str::to_owned)
+        .ok_or_else(|| IsoError::NoVersion {
+            path: path.to_owned(),
+        })?;
+    Ok(IsoImage {
+        path: path.to_owned(),
+        version,
+        size,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_vic_versions() {
+        let b = parse_build("V1.5.8-12345-2C978FE").unwrap();
+        assert_eq!(b.version, "v1.5.8");
+        assert_eq!(b.build_number, "12345");
+        assert_eq!(b.git_commit, "2c978fe");
+        assert!(parse_build("v1.5-1-a").is_none());
+        assert!(parse_build("1.5.8-1-a").is_none());
+        assert!(parse_build("").is_none());
+        let image = IsoImage {
+            path: PathBuf::new(),
+            version: "v1.4.3-100-abc".into(),
+            size: 0,
+        };
+        assert!(!image.is_supported());
+    }
+}
