@@ -353,3 +353,83 @@ async fn vch_plugin_commands_against_the_simulator() {
     );
     esx.stop().await;
 }
+
+/// The plugin's password-less login: vsphere-ui's session token → clone ticket → CloneSession.
+/// The simulator has the SOAP half (AcquireCloneTicket/CloneSession) but not vsphere-ui's REST
+/// endpoint, so a stand-in for that endpoint checks our request and hands out real tickets from
+/// the simulator.
+#[tokio::test]
+async fn clone_session_from_a_vsphere_client_session_token() {
+    use axum::Json;
+    use axum::http::{HeaderMap, StatusCode};
+    use proxy::vsphere::extension::{clone_session, clone_ticket_from_ui_session};
+    use proxy::vsphere::{FaultKind, TlsPolicy};
+    use secrecy::{ExposeSecret, SecretString};
+
+    let sim =
+        Simulator::start(SimulatorOptions::vpx().with_credentials("vsphere.local\\alice", "pw"))
+            .await
+            .unwrap();
+    let spec = TargetSpec::from_simulator(&sim);
+    let ui_session = Client::connect(&spec).await.unwrap();
+    let vc_guid = ui_session.about().instance_uuid.clone().unwrap_or_default();
+
+    // SOAP only: a ticket from one session becomes a second session of the same user.
+    let ticket = ui_session.acquire_clone_ticket().await.unwrap();
+    let cloned = clone_session(&spec.url, &spec.tls, &ticket).await.unwrap();
+    assert_eq!(cloned.user_name(), "vsphere.local\\alice");
+    assert_eq!(cloned.datacenters().await.unwrap(), ["DC0"]);
+    // Tickets are single-use.
+    let again = clone_session(&spec.url, &spec.tls, &ticket)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again.fault_kind(), Some(FaultKind::InvalidLogin)),
+        "{again:?}"
+    );
+
+    // The REST half, as vsphere-ui's endpoint would answer it.
+    let stand_in = {
+        let ui_session = ui_session.clone();
+        let vc_guid = vc_guid.clone();
+        axum::Router::new().route(
+            "/api/ui/vcenter/session/clone-ticket",
+            axum::routing::post(move |headers: HeaderMap, Json(body): Json<Value>| {
+                let ui_session = ui_session.clone();
+                let vc_guid = vc_guid.clone();
+                async move {
+                    let token = headers
+                        .get("vmware-api-session-id")
+                        .and_then(|v| v.to_str().ok());
+                    if token != Some("token-123") || body["vc_guid"] != vc_guid.as_str() {
+                        return Err(StatusCode::UNAUTHORIZED);
+                    }
+                    let ticket = ui_session.acquire_clone_ticket().await.unwrap();
+                    Ok(Json(serde_json::json!({
+                        "session_clone_ticket": ticket.expose_secret()
+                    })))
+                }
+            }),
+        )
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let vsphere_ui = url(&format!("http://{}/", listener.local_addr().unwrap()));
+    tokio::spawn(async move { axum::serve(listener, stand_in).await });
+
+    let token = SecretString::from("token-123".to_owned());
+    let ticket =
+        clone_ticket_from_ui_session(&vsphere_ui, &TlsPolicy::SystemRoots, &token, &vc_guid)
+            .await
+            .unwrap();
+    let cloned = clone_session(&spec.url, &spec.tls, &ticket).await.unwrap();
+    assert_eq!(cloned.user_name(), "vsphere.local\\alice");
+    assert_eq!(cloned.datacenters().await.unwrap(), ["DC0"]);
+
+    let wrong = SecretString::from("stolen".to_owned());
+    match clone_ticket_from_ui_session(&vsphere_ui, &TlsPolicy::SystemRoots, &wrong, &vc_guid).await
+    {
+        Err(VsphereError::HttpStatus { status: 401, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    sim.stop().await;
+}

@@ -11,6 +11,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use url::Url;
 
@@ -523,6 +524,150 @@ pub async fn probe_manifest(
         sha256,
         manifest_version,
     })
+}
+
+// --- Sessions for the plugin's iframe -------------------------------------------------------
+//
+// Inside the vSphere Client the wizard must not ask for a password: vsphere-ui gives it a
+// session token (`htmlClientSdk.app.getSessionInfo`), vCenter turns that into a one-time clone
+// ticket (`/api/ui/vcenter/session/clone-ticket`), and `CloneSession` turns the ticket into a
+// vim25 session of the same user. These live here, beside the registration, because they only
+// exist for the plugin.
+
+/// What vsphere-ui's clone-ticket endpoint answers.
+#[derive(serde::Deserialize)]
+struct CloneTicketReply {
+    session_clone_ticket: String,
+}
+
+/// Asks vCenter for a clone ticket of the vSphere Client session `session_token`
+/// (`POST https://<vc>/api/ui/vcenter/session/clone-ticket`, header `vmware-api-session-id`,
+/// body `{"vc_guid": <vCenter instance UUID>}`).
+pub async fn clone_ticket_from_ui_session(
+    vcenter: &Url,
+    tls_policy: &TlsPolicy,
+    session_token: &SecretString,
+    vc_guid: &str,
+) -> Result<SecretString, VsphereError> {
+    let method = "POST /api/ui/vcenter/session/clone-ticket";
+    let host = vcenter.host_str().unwrap_or_default().to_owned();
+    let mut endpoint = vcenter.clone();
+    endpoint.set_path("/api/ui/vcenter/session/clone-ticket");
+    endpoint.set_query(None);
+    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
+    let verifier = match endpoint.scheme() {
+        "https" | "http" => {
+            let (config, verifier) = tls::client_config(tls_policy)?;
+            builder = builder.use_preconfigured_tls(config);
+            verifier
+        }
+        other => {
+            return Err(VsphereError::InvalidTarget(format!(
+                "unsupported URL scheme {other:?} (use https)"
+            )));
+        }
+    };
+    let http = builder
+        .build()
+        .map_err(|e| VsphereError::TlsSetup(e.to_string()))?;
+    let response = http
+        .post(endpoint)
+        .header("vmware-api-session-id", session_token.expose_secret())
+        .json(&serde_json::json!({ "vc_guid": vc_guid }))
+        .send()
+        .await
+        .map_err(|source| match verifier.take_refusal() {
+            Some(refusal) => refusal.into_error(&host),
+            None => VsphereError::Transport {
+                method: method.to_owned(),
+                host: host.clone(),
+                source: source.without_url(),
+            },
+        })?;
+    if !response.status().is_success() {
+        return Err(VsphereError::HttpStatus {
+            method: method.to_owned(),
+            status: response.status().as_u16(),
+        });
+    }
+    let reply: CloneTicketReply =
+        response
+            .json()
+            .await
+            .map_err(|e| VsphereError::MalformedResponse {
+                method: method.to_owned(),
+                reason: format!("no session_clone_ticket: {}", e.without_url()),
+            })?;
+    Ok(SecretString::from(reply.session_clone_ticket))
+}
+
+impl Client {
+    /// `SessionManager.AcquireCloneTicket`: a one-time ticket for [`clone_session`].
+    pub async fn acquire_clone_ticket(&self) -> Result<SecretString, VsphereError> {
+        let manager = self.content().session_manager.clone();
+        let response = self
+            .with_session(|| async {
+                self.transport()
+                    .call(Request::new("AcquireCloneTicket", &manager))
+                    .await
+            })
+            .await?;
+        response
+            .child_text("returnval")
+            .filter(|t| !t.is_empty())
+            .map(|t| SecretString::from(t.to_owned()))
+            .ok_or_else(|| VsphereError::malformed("AcquireCloneTicket", "no ticket"))
+    }
+}
+
+/// A session from a clone ticket (`SessionManager.CloneSession`): same user, no password.
+///
+/// `spec.username` and `spec.password` are ignored; the user name comes from the server. Such a
+/// session cannot log in again by itself: once it expires, calls fail with `InvalidLogin` and
+/// the caller must clone again.
+pub async fn clone_session(
+    url: &Url,
+    tls_policy: &TlsPolicy,
+    ticket: &SecretString,
+) -> Result<Client, VsphereError> {
+    let transport = super::session::Transport::new(url, tls_policy)?;
+    let response = transport
+        .call(Request::new(
+            "RetrieveServiceContent",
+            &MoRef::new("ServiceInstance", "ServiceInstance"),
+        ))
+        .await?;
+    let content = super::ServiceContent::parse(&response)?;
+    if !content.about.api_version.is_empty() {
+        transport.set_api_version(&content.about.api_version);
+    }
+    let mut request = Request::new("CloneSession", &content.session_manager);
+    request.text("cloneTicket", ticket.expose_secret());
+    let session = transport.call(request).await?;
+    let username = session
+        .child("returnval")
+        .and_then(|rv| rv.child_text("userName"))
+        .unwrap_or_default()
+        .to_owned();
+    Ok(Client {
+        inner: std::sync::Arc::new(super::Inner {
+            transport,
+            content,
+            username,
+            // Re-login with an empty password fails cleanly with InvalidLogin.
+            password: SecretString::from(String::new()),
+            logins: std::sync::atomic::AtomicU64::new(1),
+            logged_out: std::sync::atomic::AtomicBool::new(false),
+            relogin: tokio::sync::Mutex::new(()),
+        }),
+    })
+}
+
+impl Client {
+    /// The user this session belongs to (for cloned sessions: as the server reported it).
+    pub fn user_name(&self) -> &str {
+        &self.inner.username
+    }
 }
 
 /// The current UTC time as `xsd:dateTime`, without a date library.
