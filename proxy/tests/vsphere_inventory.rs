@@ -12,7 +12,9 @@ use shared::inventory::{
 const INVENTORY_ROUND_TRIP_BUDGET: u64 = 5;
 
 async fn connect(options: SimulatorOptions) -> (Simulator, Client) {
-    let sim = Simulator::start(options).await.expect("start the simulator");
+    let sim = Simulator::start(options)
+        .await
+        .expect("start the simulator");
     let client = Client::connect(&TargetSpec::from_simulator(&sim))
         .await
         .expect("connect");
@@ -59,8 +61,15 @@ async fn vpx_inventory_matches_the_simulator() {
     assert_eq!(dc.path, "/DC0");
 
     // Compute: one DRS cluster with three hosts, two standalone hosts.
-    let paths: Vec<&str> = dc.compute_resources.iter().map(|c| c.path.as_str()).collect();
-    assert_eq!(paths, ["/DC0/host/DC0_C0", "/DC0/host/DC0_H0", "/DC0/host/DC0_H1"]);
+    let paths: Vec<&str> = dc
+        .compute_resources
+        .iter()
+        .map(|c| c.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        ["/DC0/host/DC0_C0", "/DC0/host/DC0_H0", "/DC0/host/DC0_H1"]
+    );
     let cluster = &dc.compute_resources[0];
     assert_eq!(cluster.kind, ComputeKind::Cluster);
     assert_eq!(cluster.drs_enabled, Some(true));
@@ -78,8 +87,14 @@ async fn vpx_inventory_matches_the_simulator() {
         .iter()
         .map(|p| (p.name.as_str(), p.is_vapp))
         .collect();
-    assert!(pool_names.contains(&("DC0_C0_RP1", false)), "{pool_names:?}");
-    assert!(pool_names.contains(&("DC0_C0_APP0", true)), "{pool_names:?}");
+    assert!(
+        pool_names.contains(&("DC0_C0_RP1", false)),
+        "{pool_names:?}"
+    );
+    assert!(
+        pool_names.contains(&("DC0_C0_APP0", true)),
+        "{pool_names:?}"
+    );
     let standalone = &dc.compute_resources[1];
     assert_eq!(standalone.kind, ComputeKind::StandaloneHost);
     assert_eq!(standalone.drs_enabled, None);
@@ -105,9 +120,18 @@ async fn vpx_inventory_matches_the_simulator() {
         assert_eq!(rule.port_type, Some(PortType::Dst));
         assert_eq!(rule.protocol, "tcp");
         assert!(firewall.rulesets.len() > 30, "ESXi 6.5 default rulesets");
-        assert!(!firewall.rulesets.iter().any(|r| r.key == VIC_ENGINE_RULESET));
+        assert!(
+            !firewall
+                .rulesets
+                .iter()
+                .any(|r| r.key == VIC_ENGINE_RULESET)
+        );
     }
-    assert!(dc.hosts.iter().any(|h| h.compute_resource == "/DC0/host/DC0_C0"));
+    assert!(
+        dc.hosts
+            .iter()
+            .any(|h| h.compute_resource == "/DC0/host/DC0_C0")
+    );
 
     // Networks: standard, distributed (with switch and members), opaque; no uplink port group.
     let vm_network = dc.networks_named("VM Network").next().expect("VM Network");
@@ -123,7 +147,10 @@ async fn vpx_inventory_matches_the_simulator() {
         assert_eq!(pg.portgroup_key.as_deref(), Some(pg.id.as_str()));
         assert_eq!(pg.hosts, all_hosts, "every host is a DVS0 member");
     }
-    let opaque = dc.networks_named("DC0_NSX0").next().expect("opaque network");
+    let opaque = dc
+        .networks_named("DC0_NSX0")
+        .next()
+        .expect("opaque network");
     assert_eq!(opaque.kind, NetworkKind::Opaque);
     assert!(
         !dc.networks.iter().any(|n| n.name.contains("DVUplinks")),
@@ -226,7 +253,10 @@ async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
         .unwrap();
     // A create that died half-way.
     client
-        .reconfigure_extra_config(&creating, &[("guestinfo.vice./init/common/id", "CreatingVCH")])
+        .reconfigure_extra_config(
+            &creating,
+            &[("guestinfo.vice./init/common/id", "CreatingVCH")],
+        )
         .await
         .unwrap();
 
@@ -238,7 +268,10 @@ async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
     assert_eq!(vch.id, vm.value);
     assert!(!vch.creating);
     assert_eq!(vch.version.as_deref(), Some("v1.5.8-12345-2c978fe"));
-    assert_eq!(vch.resource_pool.as_deref(), Some("/DC0/host/DC0_C0/Resources"));
+    assert_eq!(
+        vch.resource_pool.as_deref(),
+        Some("/DC0/host/DC0_C0/Resources")
+    );
     assert_eq!(vch.power_state.as_deref(), Some("poweredOn"));
     // Its NIC is on DC0_DVPG0 (simulator default); DC0_DVPG1 is a configured container network.
     assert_eq!(vch.networks, ["DC0_DVPG0", "DC0_DVPG1"]);

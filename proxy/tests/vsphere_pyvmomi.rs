@@ -11,7 +11,10 @@ use proxy::vsphere::{Client, TargetSpec};
 use serde_json::Value;
 use shared::inventory::InventorySnapshot;
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/python/list_inventory.py");
+const SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../tests/python/list_inventory.py"
+);
 
 fn pyvmomi_available() -> bool {
     let ok = Command::new("python3")
@@ -73,13 +76,22 @@ fn compare(snapshot: &InventorySnapshot, py: &Value) {
 
     let our_datastores: BTreeMap<String, u64> = dcs
         .iter()
-        .flat_map(|dc| dc.datastores.iter().map(|d| (d.name.clone(), d.capacity_bytes)))
+        .flat_map(|dc| {
+            dc.datastores
+                .iter()
+                .map(|d| (d.name.clone(), d.capacity_bytes))
+        })
         .collect();
     let py_datastores: BTreeMap<String, u64> = py["datastores"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["name"].as_str().unwrap().to_owned(), d["capacity"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["name"].as_str().unwrap().to_owned(),
+                d["capacity"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(our_datastores, py_datastores, "datastores and capacities");
 
@@ -128,8 +140,12 @@ async fn check(options: SimulatorOptions) {
     if !pyvmomi_available() {
         return;
     }
-    let sim = Simulator::start(options).await.expect("start the simulator");
-    let client = Client::connect(&TargetSpec::from_simulator(&sim)).await.unwrap();
+    let sim = Simulator::start(options)
+        .await
+        .expect("start the simulator");
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
     let snapshot = client.inventory().await.unwrap();
     client.logout().await.unwrap();
     let py = pyvmomi_listing(&sim);

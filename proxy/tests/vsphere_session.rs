@@ -6,7 +6,9 @@ use proxy::vsphere::{Client, FaultKind, TargetSpec, VsphereError};
 use secrecy::SecretString;
 
 async fn start(options: SimulatorOptions) -> Simulator {
-    Simulator::start(options).await.expect("start the simulator")
+    Simulator::start(options)
+        .await
+        .expect("start the simulator")
 }
 
 #[tokio::test]
@@ -17,9 +19,16 @@ async fn connect_lists_datacenters_and_logs_out() {
     assert!(client.about().is_vcenter());
     assert_eq!(client.round_trips(), 2, "RetrieveServiceContent + Login");
     assert_eq!(client.datacenters().await.unwrap(), vec!["DC0".to_owned()]);
-    assert_eq!(client.round_trips(), 5, "CreateContainerView + RetrievePropertiesEx + DestroyView");
+    assert_eq!(
+        client.round_trips(),
+        5,
+        "CreateContainerView + RetrievePropertiesEx + DestroyView"
+    );
     client.logout().await.unwrap();
-    assert!(matches!(client.datacenters().await, Err(VsphereError::LoggedOut)));
+    assert!(matches!(
+        client.datacenters().await,
+        Err(VsphereError::LoggedOut)
+    ));
     sim.stop().await;
 }
 
@@ -44,10 +53,15 @@ async fn wrong_password_is_invalid_login_and_never_echoed() {
 #[tokio::test]
 async fn esx_model_is_a_host_agent() {
     let sim = start(SimulatorOptions::esx()).await;
-    let client = Client::connect(&TargetSpec::from_simulator(&sim)).await.unwrap();
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
     assert_eq!(client.about().api_type, "HostAgent");
     assert!(!client.about().is_vcenter());
-    assert_eq!(client.datacenters().await.unwrap(), vec!["ha-datacenter".to_owned()]);
+    assert_eq!(
+        client.datacenters().await.unwrap(),
+        vec!["ha-datacenter".to_owned()]
+    );
     client.logout().await.unwrap();
     sim.stop().await;
 }
@@ -55,7 +69,9 @@ async fn esx_model_is_a_host_agent() {
 #[tokio::test]
 async fn an_expired_session_is_renewed_once_transparently() {
     let sim = start(SimulatorOptions::vpx()).await;
-    let client = Client::connect(&TargetSpec::from_simulator(&sim)).await.unwrap();
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
     client.expire_session_for_tests().await.unwrap();
     // The first call after expiry gets NotAuthenticated, logs in again and is retried.
     assert_eq!(client.datacenters().await.unwrap(), vec!["DC0".to_owned()]);
@@ -82,5 +98,13 @@ async fn target_parsing_strips_credentials_from_the_url() {
     assert!(!format!("{spec:?}").contains("p@ss"));
     use secrecy::ExposeSecret;
     assert_eq!(spec.password.expose_secret(), "p@ss");
-    assert!(TargetSpec::parse("https://", Some("u"), None, proxy::vsphere::TlsPolicy::Insecure).is_err());
+    assert!(
+        TargetSpec::parse(
+            "https://",
+            Some("u"),
+            None,
+            proxy::vsphere::TlsPolicy::Insecure
+        )
+        .is_err()
+    );
 }

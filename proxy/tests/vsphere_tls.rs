@@ -31,7 +31,9 @@ fn spec_with(sim: &Simulator, tls: TlsPolicy) -> TargetSpec {
 async fn the_simulators_own_certificate_as_root_is_trusted() {
     let sim = tls_simulator(Tls::Generate).await;
     assert_eq!(sim.url().scheme(), "https");
-    let client = Client::connect(&TargetSpec::from_simulator(&sim)).await.unwrap();
+    let client = Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
     assert_eq!(client.datacenters().await.unwrap(), ["DC0"]);
     client.logout().await.unwrap();
     sim.stop().await;
@@ -61,7 +63,10 @@ async fn a_pinned_thumbprint_is_accepted_as_sha1_or_sha256() {
     let sha256: Thumbprint = sim.cert_thumbprint_sha256().unwrap().parse().unwrap();
     assert_eq!(sha256, Thumbprint::sha256_of(&der));
     // vic-machine prints upper-case colon hex; lower case without colons is accepted as well.
-    let sha1_text = Thumbprint::sha1_of(&der).to_string().to_lowercase().replace(':', "");
+    let sha1_text = Thumbprint::sha1_of(&der)
+        .to_string()
+        .to_lowercase()
+        .replace(':', "");
     for pinned in [sha1_text.parse().unwrap(), sha256] {
         let client = Client::connect(&spec_with(&sim, TlsPolicy::Pinned(pinned)))
             .await

@@ -295,7 +295,10 @@ impl InventorySnapshot {
 impl Datacenter {
     /// Networks whose name or path is `name_or_path` (several when names repeat across folders
     /// or switches).
-    pub fn networks_named<'a>(&'a self, name_or_path: &'a str) -> impl Iterator<Item = &'a Network> {
+    pub fn networks_named<'a>(
+        &'a self,
+        name_or_path: &'a str,
+    ) -> impl Iterator<Item = &'a Network> {
         self.networks
             .iter()
             .filter(move |n| n.name == name_or_path || n.path == name_or_path)

@@ -111,15 +111,22 @@ pub(crate) fn parse_response(method: &str, body: &str) -> Result<Node, VsphereEr
     if envelope.name != "Envelope" {
         return Err(VsphereError::malformed(method, "not a SOAP envelope"));
     }
+    // Responses can be megabytes: move the element out instead of cloning it.
     let soap_body = envelope
-        .child("Body")
+        .children
+        .into_iter()
+        .find(|c| c.name == "Body")
         .ok_or_else(|| VsphereError::malformed(method, "no SOAP Body"))?;
     let first = soap_body
         .children
-        .first()
+        .into_iter()
+        .next()
         .ok_or_else(|| VsphereError::malformed(method, "empty SOAP Body"))?;
     if first.name == "Fault" {
-        let message = first.child_text("faultstring").unwrap_or_default().to_owned();
+        let message = first
+            .child_text("faultstring")
+            .unwrap_or_default()
+            .to_owned();
         let fault = match first.child("detail").and_then(|d| d.children.first()) {
             Some(detail) => Fault::from_node(detail, message),
             None => Fault::from_node(
@@ -132,7 +139,7 @@ pub(crate) fn parse_response(method: &str, body: &str) -> Result<Node, VsphereEr
         };
         return Err(VsphereError::Fault {
             method: method.to_owned(),
-            fault,
+            fault: Box::new(fault),
         });
     }
     let expected = format!("{method}Response");
@@ -142,8 +149,7 @@ pub(crate) fn parse_response(method: &str, body: &str) -> Result<Node, VsphereEr
             format!("expected <{expected}>, got <{}>", first.name),
         ));
     }
-    // The tree is small compared with the request cost; cloning the one element keeps the API simple.
-    Ok(first.clone())
+    Ok(first)
 }
 
 #[cfg(test)]
@@ -158,7 +164,10 @@ mod tests {
         let moref = MoRef::new("Datastore", "/tmp/x y@folder-5&");
         request.moref("obj", &moref);
         let xml = request.finish();
-        assert!(xml.contains("<userName>a&lt;b&amp;&quot;c&apos;</userName>"), "{xml}");
+        assert!(
+            xml.contains("<userName>a&lt;b&amp;&quot;c&apos;</userName>"),
+            "{xml}"
+        );
         assert!(xml.contains("<obj type=\"Datastore\">/tmp/x y@folder-5&amp;</obj>"));
         assert!(xml.ends_with("</Login></soapenv:Body></soapenv:Envelope>"));
         // Round trip through our own parser.

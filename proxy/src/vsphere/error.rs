@@ -54,7 +54,7 @@ pub enum VsphereError {
     MalformedResponse { method: String, reason: String },
 
     #[error("{method}: {fault}")]
-    Fault { method: String, fault: Fault },
+    Fault { method: String, fault: Box<Fault> },
 
     /// An inventory object the caller named does not exist.
     #[error("not found: {0}")]

@@ -7,8 +7,8 @@
 
 use std::fmt;
 
-use super::xml_tree::Node;
 use super::MoRef;
+use super::xml_tree::Node;
 
 /// The fault types the deployment logic reacts to; everything else keeps its type name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,18 +19,31 @@ pub enum FaultKind {
     /// No session, or the session expired.
     NotAuthenticated,
     /// The name is already used by `object` in the same parent.
-    DuplicateName { name: String, object: Option<MoRef> },
+    DuplicateName {
+        name: String,
+        object: Option<MoRef>,
+    },
     /// e.g. `EnableRuleset` with an unknown ruleset id.
     NotFound,
     /// The object was deleted (or never existed).
-    ManagedObjectNotFound { obj: Option<MoRef> },
-    InvalidArgument { invalid_property: Option<String> },
+    ManagedObjectNotFound {
+        obj: Option<MoRef>,
+    },
+    InvalidArgument {
+        invalid_property: Option<String>,
+    },
     /// Unknown property path in a property collector request.
-    InvalidProperty { name: Option<String> },
+    InvalidProperty {
+        name: Option<String>,
+    },
     /// The server does not implement the method (vcsim: `UpdateRuleset`, `ContinueRetrievePropertiesEx`, ...).
-    MethodNotFound { method: Option<String> },
+    MethodNotFound {
+        method: Option<String>,
+    },
     MethodDisabled,
-    NoPermission { privilege: Option<String> },
+    NoPermission {
+        privilege: Option<String>,
+    },
     InvalidPowerState,
     FileAlreadyExists,
     FileNotFound,

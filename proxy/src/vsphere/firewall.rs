@@ -51,9 +51,12 @@ impl Client {
         compute_path: &str,
         action: FirewallAction,
     ) -> Result<Vec<HostFirewallChange>, VsphereError> {
-        let compute = self.find_by_inventory_path(compute_path).await?.ok_or_else(|| {
-            VsphereError::NotFound(format!("no compute resource at {compute_path}"))
-        })?;
+        let compute = self
+            .find_by_inventory_path(compute_path)
+            .await?
+            .ok_or_else(|| {
+                VsphereError::NotFound(format!("no compute resource at {compute_path}"))
+            })?;
         if !matches!(
             compute.kind.as_str(),
             "ComputeResource" | "ClusterComputeResource"
@@ -75,8 +78,10 @@ impl Client {
                     Objects::List(std::slice::from_ref(&compute)),
                 )
                 .await?;
-                let host_refs: Vec<MoRef> =
-                    compute.first().map(|c| c.morefs("host")).unwrap_or_default();
+                let host_refs: Vec<MoRef> = compute
+                    .first()
+                    .map(|c| c.morefs("host"))
+                    .unwrap_or_default();
                 if host_refs.is_empty() {
                     return Ok(Vec::new());
                 }

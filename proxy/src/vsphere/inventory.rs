@@ -69,7 +69,12 @@ const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
     },
     PropertySpec {
         kind: "DistributedVirtualPortgroup",
-        paths: &["key", "config.distributedVirtualSwitch", "config.uplink", "tag"],
+        paths: &[
+            "key",
+            "config.distributedVirtualSwitch",
+            "config.uplink",
+            "tag",
+        ],
     },
     PropertySpec {
         kind: "DistributedVirtualSwitch",
@@ -227,10 +232,7 @@ impl Index {
 const COMPUTE_KINDS: &[&str] = &["ComputeResource", "ClusterComputeResource"];
 const POOL_KINDS: &[&str] = &["ResourcePool", "VirtualApp"];
 const NETWORK_KINDS: &[&str] = &["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"];
-const SWITCH_KINDS: &[&str] = &[
-    "DistributedVirtualSwitch",
-    "VmwareDistributedVirtualSwitch",
-];
+const SWITCH_KINDS: &[&str] = &["DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch"];
 
 fn build_snapshot(
     client: &Client,
@@ -246,7 +248,11 @@ fn build_snapshot(
     // Reverse relations: which hosts see a network / mount a datastore, from the host side.
     let mut hosts_of: HashMap<MoRef, BTreeSet<MoRef>> = HashMap::new();
     for host in index.of_kinds(&["HostSystem"]) {
-        for seen in host.morefs("network").into_iter().chain(host.morefs("datastore")) {
+        for seen in host
+            .morefs("network")
+            .into_iter()
+            .chain(host.morefs("datastore"))
+        {
             hosts_of.entry(seen).or_default().insert(host.obj.clone());
         }
     }
@@ -442,9 +448,12 @@ fn build_snapshot(
     for dc in &mut datacenters {
         dc.compute_resources.sort_by(|a, b| a.path.cmp(&b.path));
         dc.hosts.sort_by(|a, b| a.path.cmp(&b.path));
-        dc.networks.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
-        dc.datastores.sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
-        dc.vchs.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        dc.networks
+            .sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
+        dc.datastores
+            .sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
+        dc.vchs
+            .sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
     }
     datacenters.sort_by(|a, b| a.path.cmp(&b.path));
 
@@ -610,10 +619,10 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         if !(role_network || container_network) {
             continue;
         }
-        if let Some((kind, value)) = value.split_once(':') {
-            if let Some(name) = index.name(&MoRef::new(kind, value)) {
-                networks.insert(name.to_owned());
-            }
+        if let Some((kind, value)) = value.split_once(':')
+            && let Some(name) = index.name(&MoRef::new(kind, value))
+        {
+            networks.insert(name.to_owned());
         }
     }
 

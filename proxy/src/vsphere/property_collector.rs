@@ -128,35 +128,57 @@ pub(crate) async fn retrieve(
 
     let mut out = Vec::new();
     let mut response = transport.call(request).await?;
-    loop {
-        let Some(result) = response.child("returnval") else {
-            // No returnval: nothing matched.
-            break;
-        };
-        for object in result.children_named("objects") {
-            out.push(object_content("RetrievePropertiesEx", object)?);
+    // No returnval: nothing matched.
+    while let Some(result) = response
+        .children
+        .into_iter()
+        .find(|c| c.name == "returnval")
+    {
+        let mut token = None;
+        for child in result.children {
+            match child.name.as_str() {
+                "objects" => out.push(object_content("RetrievePropertiesEx", child)?),
+                "token" if !child.text.is_empty() => token = Some(child.text),
+                _ => {}
+            }
         }
-        let Some(token) = result.child_text("token").filter(|t| !t.is_empty()) else {
+        let Some(token) = token else {
             break;
         };
         let mut next = Request::new("ContinueRetrievePropertiesEx", collector);
-        next.text("token", token);
+        next.text("token", &token);
         response = transport.call(next).await?;
     }
     Ok(out)
 }
 
-fn object_content(method: &str, node: &Node) -> Result<ObjectContent, VsphereError> {
+fn object_content(method: &str, node: Node) -> Result<ObjectContent, VsphereError> {
     let obj = node
         .child_moref("obj")
         .ok_or_else(|| VsphereError::malformed(method, "an object without obj"))?;
     let mut props = HashMap::new();
-    for prop in node.children_named("propSet") {
-        if let (Some(name), Some(val)) = (prop.child_text("name"), prop.child("val")) {
-            props.insert(name.to_owned(), val.clone());
+    let mut missing_set = Vec::new();
+    for child in node.children {
+        match child.name.as_str() {
+            "propSet" => {
+                let mut name = None;
+                let mut val = None;
+                for part in child.children {
+                    match part.name.as_str() {
+                        "name" => name = Some(part.text),
+                        "val" => val = Some(part),
+                        _ => {}
+                    }
+                }
+                if let (Some(name), Some(val)) = (name, val) {
+                    props.insert(name, val);
+                }
+            }
+            "missingSet" => missing_set.push(child),
+            _ => {}
         }
     }
-    for entry in node.children_named("missingSet") {
+    for entry in &missing_set {
         let path = entry.child_text("path").unwrap_or_default().to_owned();
         // <fault><fault xsi:type="InvalidProperty">...</fault><localizedMessage/></fault>
         let Some(wrapper) = entry.child("fault") else {
@@ -172,7 +194,7 @@ fn object_content(method: &str, node: &Node) -> Result<ObjectContent, VsphereErr
         if fault.kind == FaultKind::NotAuthenticated {
             return Err(VsphereError::Fault {
                 method: method.to_owned(),
-                fault,
+                fault: Box::new(fault),
             });
         }
         // A property this server does not have (older API, or a vcsim gap) reads as unset.

@@ -1,7 +1,7 @@
 //! The HTTP side of a vim25 session: one reqwest client, the session cookie, the round-trip counter.
 
-use std::sync::Mutex;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -124,12 +124,12 @@ impl Transport {
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
             .header("SOAPAction", format!("\"{soap_action}\""));
         let cookie = self.cookie.lock().ok().and_then(|c| c.clone());
-        if let Some(cookie) = cookie {
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                http_request = http_request.header(COOKIE, value);
-            }
+        if let Some(cookie) = cookie
+            && let Ok(value) = HeaderValue::from_str(&cookie)
+        {
+            http_request = http_request.header(COOKIE, value);
         }
-        tracing::debug!(method, target = %self.host, "vim25 call");
+        let started = std::time::Instant::now();
         let response = match http_request.body(request.finish()).send().await {
             Ok(response) => response,
             Err(source) => {
@@ -153,13 +153,24 @@ impl Transport {
                 host: self.host.clone(),
                 source: source.without_url(),
             })?;
-        match status.as_u16() {
+        let received = started.elapsed();
+        let result = match status.as_u16() {
             200 | 500 => envelope::parse_response(method, &body),
             status => Err(VsphereError::HttpStatus {
                 method: method.to_owned(),
                 status,
             }),
-        }
+        };
+        tracing::debug!(
+            method,
+            target = %self.host,
+            status = status.as_u16(),
+            bytes = body.len(),
+            received_ms = received.as_millis() as u64,
+            parsed_ms = (started.elapsed() - received).as_millis() as u64,
+            "vim25 call"
+        );
+        result
     }
 
     fn remember_cookie<'a>(&self, headers: impl Iterator<Item = &'a HeaderValue>) {
@@ -171,10 +182,9 @@ impl Transport {
             if pair
                 .split_once('=')
                 .is_some_and(|(name, _)| name.trim() == SESSION_COOKIE)
+                && let Ok(mut cookie) = self.cookie.lock()
             {
-                if let Ok(mut cookie) = self.cookie.lock() {
-                    *cookie = Some(pair.to_owned());
-                }
+                *cookie = Some(pair.to_owned());
             }
         }
     }

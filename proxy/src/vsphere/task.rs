@@ -50,10 +50,13 @@ pub async fn wait_for_task(
                     name: "SystemError".into(),
                     ..Node::default()
                 };
-                let fault = Fault::from_node(error.and_then(|e| e.child("fault")).unwrap_or(&unknown), message);
+                let fault = Fault::from_node(
+                    error.and_then(|e| e.child("fault")).unwrap_or(&unknown),
+                    message,
+                );
                 return Err(VsphereError::Fault {
                     method: format!("task {}", task.value),
-                    fault,
+                    fault: Box::new(fault),
                 });
             }
             _ => {}
@@ -93,9 +96,9 @@ impl Client {
                 }
                 request.close("spec");
                 let response = self.transport().call(request).await?;
-                response.child_moref("returnval").ok_or_else(|| {
-                    VsphereError::malformed("ReconfigVM_Task", "no task returned")
-                })
+                response
+                    .child_moref("returnval")
+                    .ok_or_else(|| VsphereError::malformed("ReconfigVM_Task", "no task returned"))
             })
             .await?;
         wait_for_task(self, &task, RECONFIGURE_TIMEOUT).await?;

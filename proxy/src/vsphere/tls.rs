@@ -259,8 +259,8 @@ pub(crate) fn client_config(
             let mut roots = system_roots();
             let mut added = 0;
             for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert
-                    .map_err(|e| VsphereError::TlsSetup(format!("reading the root PEM: {e}")))?;
+                let cert =
+                    cert.map_err(|e| VsphereError::TlsSetup(format!("reading the root PEM: {e}")))?;
                 roots
                     .add(cert)
                     .map_err(|e| VsphereError::TlsSetup(format!("adding a root: {e}")))?;

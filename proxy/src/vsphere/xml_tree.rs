@@ -74,7 +74,6 @@ impl Node {
     pub fn morefs(&self) -> Vec<MoRef> {
         self.children.iter().filter_map(Node::as_moref).collect()
     }
-
 }
 
 /// Parses a whole document and returns its root element.
@@ -101,7 +100,8 @@ pub(crate) fn parse(xml: &str) -> Result<Node, String> {
             }
             Event::Text(text) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&text.xml_content(XmlVersion::Implicit1_0));
+                    top.text
+                        .push_str(&text.xml_content(XmlVersion::Implicit1_0));
                 }
             }
             Event::CData(data) => {
