@@ -12,6 +12,7 @@ pub mod finding;
 pub mod inventory;
 pub mod pem;
 pub mod quantity;
+pub mod ui_support;
 pub mod secret;
 pub mod validate;
 pub mod vic_machine;
