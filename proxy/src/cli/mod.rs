@@ -6,6 +6,7 @@ pub mod inventory;
 pub mod output;
 pub mod plugin;
 pub mod serve;
+mod stand_in_iso;
 pub mod target;
 pub mod update;
 pub mod validate;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use crate::http::{self, AppState};
+use crate::http::{self, AppState, ApplianceIsos};
 use crate::simulator::{Simulator, SimulatorOptions};
 use crate::vsphere::TargetSpec;
 
@@ -25,6 +25,13 @@ pub struct ServeArgs {
     /// Write the URL the server listens on to this file once it accepts connections.
     #[arg(long, value_name = "FILE")]
     pub url_file: Option<PathBuf>,
+    /// The VIC appliance ISO that `POST /api/vchs` deploys (default: `appliance.iso` in the
+    /// working directory or beside `vch`; with --simulator, a generated stand-in).
+    #[arg(long, value_name = "FILE")]
+    pub appliance_iso: Option<PathBuf>,
+    /// The VIC bootstrap ISO for container VMs (default as for --appliance-iso).
+    #[arg(long, value_name = "FILE")]
+    pub bootstrap_iso: Option<PathBuf>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -55,7 +62,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         simulator = Some(sim);
     }
 
-    let state = AppState::new(ui_dir, default_target);
+    // Lives as long as the server: the stand-in ISOs are deleted with it.
+    let stand_in_dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let isos = appliance_isos(
+        &args.appliance_iso,
+        &args.bootstrap_iso,
+        args.simulator,
+        stand_in_dir.path(),
+    )?;
+    let mut state = AppState::new(ui_dir, default_target);
+    match isos {
+        Some(isos) => {
+            tracing::info!(appliance = %isos.appliance.display(), bootstrap = %isos.bootstrap.display(), "ISOs to deploy");
+            state = state.with_isos(isos);
+        }
+        None => tracing::warn!(
+            "no appliance.iso/bootstrap.iso found: creating VCHs is disabled (give --appliance-iso and --bootstrap-iso)"
+        ),
+    }
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("binding {}", args.listen))?;
@@ -75,6 +99,65 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sim.stop().await;
     }
     Ok(())
+}
+
+/// The ISOs to deploy: the ones given, else `appliance.iso`/`bootstrap.iso` in the working
+/// directory or beside `vch` (where vic-machine looks), else stand-ins on the simulator.
+fn appliance_isos(
+    appliance: &Option<PathBuf>,
+    bootstrap: &Option<PathBuf>,
+    simulator: bool,
+    stand_in_dir: &std::path::Path,
+) -> anyhow::Result<Option<ApplianceIsos>> {
+    let find = |given: &Option<PathBuf>, name: &str| -> anyhow::Result<Option<PathBuf>> {
+        if let Some(path) = given {
+            anyhow::ensure!(
+                path.is_file(),
+                "{} does not exist or is not a file",
+                path.display()
+            );
+            return Ok(Some(path.clone()));
+        }
+        let beside_exe = std::env::current_exe()
+            .ok()
+            .and_then(|e| e.parent().map(|d| d.join(name)));
+        Ok([Some(PathBuf::from(name)), beside_exe]
+            .into_iter()
+            .flatten()
+            .find(|p| p.is_file()))
+    };
+    if let (Some(appliance), Some(bootstrap)) = (
+        find(appliance, "appliance.iso")?,
+        find(bootstrap, "bootstrap.iso")?,
+    ) {
+        return Ok(Some(ApplianceIsos {
+            appliance,
+            bootstrap,
+        }));
+    }
+    if !simulator {
+        return Ok(None);
+    }
+    let appliance = stand_in_dir.join("appliance.iso");
+    let bootstrap = stand_in_dir.join("bootstrap.iso");
+    super::stand_in_iso::write(
+        &appliance,
+        "APPLIANCE",
+        super::stand_in_iso::STAND_IN_VERSION,
+        1024,
+    )
+    .context("writing the stand-in appliance ISO")?;
+    super::stand_in_iso::write(
+        &bootstrap,
+        "BOOTSTRAP",
+        super::stand_in_iso::STAND_IN_VERSION,
+        512,
+    )
+    .context("writing the stand-in bootstrap ISO")?;
+    Ok(Some(ApplianceIsos {
+        appliance,
+        bootstrap,
+    }))
 }
 
 /// The workspace's Trunk output, so `cargo run -p proxy -- serve` works from a checkout.

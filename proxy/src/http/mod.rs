@@ -4,14 +4,16 @@ mod error;
 mod firewall;
 mod health;
 mod inventory;
+pub mod jobs;
 mod openapi;
 pub mod plugin;
 pub mod session;
 mod ui;
 mod validate;
+mod vchs;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -35,8 +37,18 @@ pub struct AppState {
 struct Inner {
     ui_dir: PathBuf,
     sessions: session::Sessions,
+    jobs: jobs::Jobs,
     /// The target `vch serve --simulator` connects to without asking for credentials.
     default_target: Option<TargetSpec>,
+    /// The ISOs `POST /api/vchs` deploys; without them creating is refused with a clear error.
+    isos: OnceLock<ApplianceIsos>,
+}
+
+/// The appliance and bootstrap ISO images the server deploys.
+#[derive(Debug, Clone)]
+pub struct ApplianceIsos {
+    pub appliance: PathBuf,
+    pub bootstrap: PathBuf,
 }
 
 impl AppState {
@@ -45,9 +57,26 @@ impl AppState {
             inner: Arc::new(Inner {
                 ui_dir,
                 sessions: session::Sessions::default(),
+                jobs: jobs::Jobs::default(),
                 default_target,
+                isos: OnceLock::new(),
             }),
         }
+    }
+
+    /// Sets the ISOs to deploy (once; later calls are ignored).
+    #[must_use]
+    pub fn with_isos(self, isos: ApplianceIsos) -> Self {
+        let _ = self.inner.isos.set(isos);
+        self
+    }
+
+    pub fn isos(&self) -> Option<&ApplianceIsos> {
+        self.inner.isos.get()
+    }
+
+    pub fn jobs(&self) -> &jobs::Jobs {
+        &self.inner.jobs
     }
 
     pub fn ui_dir(&self) -> &std::path::Path {
@@ -78,6 +107,12 @@ pub fn router(state: AppState) -> Router {
         .route("/datacenters", get(inventory::datacenters))
         .route("/validate", post(validate::validate))
         .route("/firewall", post(firewall::update))
+        .route("/vchs", get(vchs::list).post(vchs::create))
+        .route("/vchs/{id}", get(vchs::inspect).delete(vchs::delete))
+        .route("/vchs/{id}/config", get(vchs::config))
+        .route("/jobs/{id}", get(jobs::status))
+        .route("/jobs/{id}/events", get(jobs::events))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
         .fallback(error::api_not_found);
     Router::new()
         .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))

@@ -18,6 +18,14 @@ use utoipa::OpenApi;
         super::inventory::datacenters,
         super::validate::validate,
         super::firewall::update,
+        super::vchs::create,
+        super::vchs::list,
+        super::vchs::inspect,
+        super::vchs::config,
+        super::vchs::delete,
+        super::jobs::status,
+        super::jobs::events,
+        super::jobs::cancel,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -27,6 +35,9 @@ use utoipa::OpenApi;
         super::firewall::FirewallRequest,
         super::firewall::FirewallResult,
         super::health::Health,
+        super::vchs::JobStarted,
+        super::vchs::VchConfigView,
+        super::jobs::JobStatus,
     ))
 )]
 pub struct ApiDoc;

@@ -34,6 +34,8 @@ pub struct Sessions {
 /// One logged-in vSphere client and what we cached for it.
 pub struct Session {
     pub client: Client,
+    /// How the session connected; deploys reuse it for datastore uploads.
+    pub spec: TargetSpec,
     pub target: String,
     pub user: String,
     pub uses_default_target: bool,
@@ -242,6 +244,7 @@ pub async fn login(
     let client = Client::connect(&spec).await?;
     let session = Session {
         client,
+        spec: spec.clone(),
         target: spec.url.to_string(),
         user: spec.username.clone(),
         uses_default_target,

@@ -1,0 +1,279 @@
+//! `/api/vchs`: create (as a job), list, inspect, show the configuration as a command line, and
+//! delete (as a job) — the same `deploy` functions the CLI runs.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use shared::config::VchConfig;
+use shared::vic_machine::{Os, generate};
+use utoipa::ToSchema;
+
+use super::jobs::{Job, JobError, Outcome};
+use super::session::{CurrentSession, Session};
+use super::{ApiError, AppState};
+use crate::deploy::vch::{Selector, VchDetails, VchSummary};
+use crate::deploy::{self, CreateOptions, DeployError, RollbackReport};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobStarted {
+    /// Follow it at `/api/jobs/{job}/events`.
+    pub job: String,
+}
+
+impl From<DeployError> for ApiError {
+    fn from(err: DeployError) -> Self {
+        let message = err.to_string();
+        match err {
+            DeployError::NotFound(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "vch_not_found", message)
+            }
+            DeployError::Ambiguous { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "vch_ambiguous", message)
+            }
+            DeployError::ContainersRunning { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "containers_running", message)
+                    .with_hint("stop the containers, or delete with force=true")
+            }
+            DeployError::Vsphere(e) => e.into(),
+            _ => ApiError::new(StatusCode::BAD_GATEWAY, "deploy_failed", message),
+        }
+    }
+}
+
+fn rollback_lists(rollback: Option<&RollbackReport>) -> (Vec<String>, Vec<String>) {
+    rollback.map_or_else(Default::default, |r| {
+        (
+            r.removed.iter().map(ToString::to_string).collect(),
+            r.failed
+                .iter()
+                .map(|(o, why)| format!("{o}: {why}"))
+                .collect(),
+        )
+    })
+}
+
+fn failure(err: &DeployError) -> Outcome {
+    let (removed, left_behind) = rollback_lists(err.rollback());
+    let findings = match err {
+        DeployError::Invalid { report } => serde_json::to_value(report).ok(),
+        _ => None,
+    };
+    Outcome {
+        state: if matches!(err, DeployError::Cancelled { .. }) {
+            "cancelled"
+        } else {
+            "failed"
+        },
+        result: None,
+        error: Some(JobError {
+            message: err.to_string(),
+            findings,
+        }),
+        removed,
+        left_behind,
+    }
+}
+
+/// Start creating a VCH. Validation (static and inventory) runs first inside the job; nothing is
+/// made if it fails.
+#[utoipa::path(post, path = "/api/vchs", tag = "vchs",
+    request_body(content = Object, description = "A VCH configuration (docs/config-schema.md)"),
+    responses(
+        (status = 202, description = "Started; follow the job's events", body = JobStarted),
+        (status = 401, body = super::error::ErrorBody),
+        (status = 409, description = "The server has no appliance ISO to deploy", body = super::error::ErrorBody),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Json(config): Json<VchConfig>,
+) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    let Some(isos) = state.isos() else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "no_appliance_iso",
+            "this server has no VIC appliance ISO to deploy",
+        )
+        .with_hint("start vch serve with --appliance-iso and --bootstrap-iso"));
+    };
+    let mut options = CreateOptions::from_config(&config, session.spec.clone());
+    options.appliance_iso = isos.appliance.clone();
+    options.bootstrap_iso = isos.bootstrap.clone();
+    let (id, job) = state.jobs().start("create");
+    tokio::spawn(run_create(session, job, config, options));
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job: id })))
+}
+
+async fn run_create(
+    session: Arc<Session>,
+    job: Arc<Job>,
+    config: VchConfig,
+    options: CreateOptions,
+) {
+    let result = deploy::create(
+        &session.client,
+        &config,
+        &options,
+        &job.progress,
+        &job.cancel,
+    )
+    .await;
+    session.invalidate_inventory().await;
+    let outcome = match result {
+        Ok(created) => {
+            let docker_command = created.docker_host.as_ref().map(|host| {
+                let tls = if created.tls.verifies_clients() {
+                    "--tlsverify"
+                } else if created.docker_port == 2376 {
+                    "--tls"
+                } else {
+                    ""
+                };
+                format!("docker -H {host} {tls} info").replace("  ", " ")
+            });
+            Outcome {
+                state: "succeeded",
+                result: Some(serde_json::json!({
+                    "vch_id": created.id,
+                    "name": created.name,
+                    "docker_host": created.docker_host,
+                    "docker_command": docker_command,
+                    "client_ip": created.client_ip,
+                    "warnings": created.warnings,
+                    "soap_round_trips": created.round_trips,
+                })),
+                error: None,
+                removed: Vec::new(),
+                left_behind: Vec::new(),
+            }
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "create failed");
+            failure(&err)
+        }
+    };
+    job.finish(outcome);
+}
+
+/// The VCHs of the session's target.
+#[utoipa::path(get, path = "/api/vchs", tag = "vchs",
+    responses((status = 200, body = Vec<Object>), (status = 401, body = super::error::ErrorBody)))]
+pub async fn list(
+    CurrentSession(session): CurrentSession,
+) -> Result<Json<Vec<VchSummary>>, ApiError> {
+    Ok(Json(deploy::vch::list(&session.client).await?))
+}
+
+/// Endpoints, networks and addresses of one VCH.
+#[utoipa::path(get, path = "/api/vchs/{id}", tag = "vchs",
+    params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    responses((status = 200, body = Object), (status = 404, body = super::error::ErrorBody)))]
+pub async fn inspect(
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<VchDetails>, ApiError> {
+    Ok(Json(
+        deploy::vch::inspect(&session.client, &Selector::Id(id)).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VchConfigView {
+    #[schema(value_type = Object)]
+    pub config: VchConfig,
+    /// The equivalent `vic-machine create` command line per OS (no passwords).
+    #[schema(value_type = Object)]
+    pub command_lines: std::collections::BTreeMap<&'static str, String>,
+}
+
+/// The configuration a VCH runs with, and the equivalent command lines.
+#[utoipa::path(get, path = "/api/vchs/{id}/config", tag = "vchs",
+    params(("id" = String, Path, description = "The appliance VM id")),
+    responses((status = 200, body = VchConfigView), (status = 404, body = super::error::ErrorBody)))]
+pub async fn config(
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<Json<VchConfigView>, ApiError> {
+    let (mut config, _) = deploy::vch::inspect_config(&session.client, &Selector::Id(id)).await?;
+    // The appliance does not record who created it; the connected session is the natural answer.
+    let target = &mut config.target;
+    if target.server.is_none() {
+        target.server = Some(server_of(&session.spec.url));
+    }
+    if target.user.is_none() {
+        target.user = Some(session.user.clone());
+    }
+    let command_lines = [
+        ("linux", Os::Linux),
+        ("darwin", Os::Darwin),
+        ("windows", Os::Windows),
+    ]
+    .into_iter()
+    .map(|(name, os)| (name, generate(&config, os)))
+    .collect();
+    Ok(Json(VchConfigView {
+        config,
+        command_lines,
+    }))
+}
+
+/// `vc.example.com` (https on 443 is vic-machine's default), else the URL without `/sdk`.
+fn server_of(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match (url.scheme(), url.port()) {
+        ("https", None) => host.to_owned(),
+        ("https", Some(port)) => format!("{host}:{port}"),
+        (scheme, Some(port)) => format!("{scheme}://{host}:{port}"),
+        (scheme, None) => format!("{scheme}://{host}"),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DeleteQuery {
+    /// Also power off and delete running containers, and delete volume stores.
+    #[serde(default)]
+    pub force: bool,
+}
+
+/// Start deleting a VCH.
+#[utoipa::path(delete, path = "/api/vchs/{id}", tag = "vchs",
+    params(("id" = String, Path, description = "The appliance VM id"), DeleteQuery),
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+    Query(query): Query<DeleteQuery>,
+) -> (StatusCode, Json<JobStarted>) {
+    let (job_id, job) = state.jobs().start("delete");
+    tokio::spawn(async move {
+        let result = deploy::delete::delete(
+            &session.client,
+            &Selector::Id(id),
+            query.force,
+            &job.progress,
+        )
+        .await;
+        session.invalidate_inventory().await;
+        let outcome = match result {
+            Ok(report) => Outcome {
+                state: "succeeded",
+                result: Some(serde_json::json!({
+                    "vch_id": report.id,
+                    "name": report.name,
+                    "kept_volume_stores": report.kept_volume_stores,
+                    "warnings": report.warnings,
+                })),
+                error: None,
+                removed: report.removed.iter().map(ToString::to_string).collect(),
+                left_behind: Vec::new(),
+            },
+            Err(err) => failure(&err),
+        };
+        job.finish(outcome);
+    });
+    (StatusCode::ACCEPTED, Json(JobStarted { job: job_id }))
+}
