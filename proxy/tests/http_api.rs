@@ -244,3 +244,64 @@ async fn default_target_session_and_openapi() {
         .unwrap();
     assert_eq!(oversized.status(), 413);
 }
+
+#[tokio::test]
+async fn the_plugin_clones_a_session_without_a_password() {
+    let sim = Simulator::start(SimulatorOptions::vpx().with_credentials("admin", "pw"))
+        .await
+        .unwrap();
+    let base = serve(None).await;
+    let http = browser();
+
+    let missing = http
+        .post(format!("{base}/api/session/clone"))
+        .json(&json!({"target": sim.url().as_str()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 400);
+    assert_eq!(
+        json_of(missing).await["error"]["code"],
+        "session_token_required"
+    );
+
+    // What the vSphere Client's session would hand over: a clone ticket of a logged-in session.
+    let owner = proxy::vsphere::Client::connect(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
+    let ticket = owner.acquire_clone_ticket().await.unwrap();
+    let cloned = http
+        .post(format!("{base}/api/session/clone"))
+        .json(&json!({
+            "target": sim.url().as_str(),
+            "clone_ticket": secrecy::ExposeSecret::expose_secret(&ticket),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cloned.status(), 201);
+    assert_eq!(json_of(cloned).await["user"], "admin");
+    let names = json_of(
+        http.get(format!("{base}/api/datacenters"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(names, json!(["DC0"]));
+
+    let reused = http
+        .post(format!("{base}/api/session/clone"))
+        .json(&json!({
+            "target": sim.url().as_str(),
+            "clone_ticket": secrecy::ExposeSecret::expose_secret(&ticket),
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        reused.status().is_client_error(),
+        "a ticket works once: {}",
+        reused.status()
+    );
+}

@@ -103,6 +103,7 @@ pub fn router(state: AppState) -> Router {
                 .post(session::login)
                 .delete(session::logout),
         )
+        .route("/session/clone", post(session::clone))
         .route("/inventory", get(inventory::inventory))
         .route("/datacenters", get(inventory::datacenters))
         .route("/validate", post(validate::validate))

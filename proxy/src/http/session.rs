@@ -205,16 +205,7 @@ fn target_spec(state: &AppState, request: LoginRequest) -> Result<(TargetSpec, b
                 "the vCenter Server or ESXi address is missing",
             )
         })?;
-    let tls = match request.thumbprint.as_deref().map(str::trim) {
-        Some(t) if !t.is_empty() => TlsPolicy::Pinned(t.parse::<Thumbprint>().map_err(|_| {
-            ApiError::bad_request(
-                "invalid_thumbprint",
-                "the thumbprint is not a SHA-1 or SHA-256 fingerprint",
-            )
-            .with_hint("use the colon-separated hex form, e.g. 4F:D3:9B:…:97:26")
-        })?),
-        _ => TlsPolicy::SystemRoots,
-    };
+    let tls = tls_policy(request.thumbprint.as_deref())?;
     let spec = TargetSpec::parse(
         target.trim(),
         request.user.as_deref().map(str::trim),
@@ -242,11 +233,24 @@ pub async fn login(
     }
     let (spec, uses_default_target) = target_spec(&state, request)?;
     let client = Client::connect(&spec).await?;
+    let user = spec.username.clone();
+    Ok(start(&state, jar, client, spec, user, uses_default_target).await)
+}
+
+/// Keeps a logged-in client as the browser's session and sets its cookie.
+async fn start(
+    state: &AppState,
+    jar: CookieJar,
+    client: Client,
+    spec: TargetSpec,
+    user: String,
+    uses_default_target: bool,
+) -> (StatusCode, CookieJar, Json<SessionInfo>) {
     let session = Session {
         client,
-        spec: spec.clone(),
         target: spec.url.to_string(),
-        user: spec.username.clone(),
+        spec,
+        user,
         uses_default_target,
         inventory: tokio::sync::Mutex::new(None),
         last_used: Mutex::new(Instant::now()),
@@ -266,7 +270,103 @@ pub async fn login(
         .http_only(true)
         .same_site(SameSite::Strict)
         .build();
-    Ok((StatusCode::CREATED, jar.add(cookie), Json(info)))
+    (StatusCode::CREATED, jar.add(cookie), Json(info))
+}
+
+/// The header in which the vSphere Client's JavaScript SDK hands a plugin its session token.
+pub const UI_SESSION_HEADER: &str = "vmware-api-session-id";
+
+/// Inside the vSphere Client: turn the client's own session into ours, so nobody types a password.
+#[derive(Deserialize, ToSchema)]
+pub struct CloneRequest {
+    /// The vCenter Server the plugin runs in (`vc.example.com`).
+    pub target: String,
+    /// Its certificate thumbprint, when the system does not trust it.
+    #[serde(default)]
+    pub thumbprint: Option<String>,
+    /// vCenter's instance UUID (the last part of a context object id), needed with the
+    /// `vmware-api-session-id` header.
+    #[serde(default)]
+    pub vc_guid: Option<String>,
+    /// A clone ticket obtained elsewhere (instead of the header and `vc_guid`).
+    #[serde(default)]
+    pub clone_ticket: Option<String>,
+}
+
+/// Start a session from the vSphere Client's session (clone ticket), for the remote plugin.
+#[utoipa::path(post, path = "/api/session/clone", tag = "session", request_body = CloneRequest,
+    params(("vmware-api-session-id" = Option<String>, Header, description = "The SDK's session token")),
+    responses(
+        (status = 201, description = "Session started; cookie set", body = SessionInfo),
+        (status = 400, body = super::error::ErrorBody),
+        (status = 401, description = "The ticket or token was refused", body = super::error::ErrorBody),
+    ))]
+pub async fn clone(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: axum::http::HeaderMap,
+    Json(request): Json<CloneRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let tls = tls_policy(request.thumbprint.as_deref())?;
+    let target = request.target.trim();
+    let with_scheme = if target.contains("://") {
+        target.to_owned()
+    } else {
+        format!("https://{target}")
+    };
+    let mut url = url::Url::parse(&with_scheme)
+        .ok()
+        .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_target",
+                format!("{target:?} is not a vCenter address"),
+            )
+        })?;
+    url.set_path("/sdk");
+    let ticket = match (
+        request.clone_ticket,
+        headers.get(UI_SESSION_HEADER),
+        request.vc_guid,
+    ) {
+        (Some(ticket), _, _) => SecretString::from(ticket),
+        (None, Some(token), Some(guid)) => {
+            let token = SecretString::from(token.to_str().unwrap_or_default().to_owned());
+            crate::vsphere::extension::clone_ticket_from_ui_session(&url, &tls, &token, &guid)
+                .await?
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "session_token_required",
+                "give the vSphere Client session token (header vmware-api-session-id) with vc_guid, or a clone_ticket",
+            ));
+        }
+    };
+    let client = crate::vsphere::extension::clone_session(&url, &tls, &ticket).await?;
+    let user = client.user_name().to_owned();
+    let spec = TargetSpec {
+        url,
+        username: user.clone(),
+        // A cloned session has no password; it is cloned again when it expires.
+        password: SecretString::from(String::new()),
+        tls,
+    };
+    Ok(start(&state, jar, client, spec, user, false).await)
+}
+
+fn tls_policy(thumbprint: Option<&str>) -> Result<TlsPolicy, ApiError> {
+    match thumbprint.map(str::trim) {
+        Some(t) if !t.is_empty() => Ok(TlsPolicy::Pinned(t.parse::<Thumbprint>().map_err(
+            |_| {
+                ApiError::bad_request(
+                    "invalid_thumbprint",
+                    "the thumbprint is not a SHA-1 or SHA-256 fingerprint",
+                )
+                .with_hint("use the colon-separated hex form, e.g. 4F:D3:9B:…:97:26")
+            },
+        )?)),
+        _ => Ok(TlsPolicy::SystemRoots),
+    }
 }
 
 /// The current session.
@@ -280,13 +380,14 @@ pub async fn current(CurrentSession(session): CurrentSession) -> Json<SessionInf
 #[utoipa::path(delete, path = "/api/session", tag = "session",
     responses((status = 204, description = "Logged out (also when there was no session)")))]
 pub async fn logout(State(state): State<AppState>, jar: CookieJar) -> impl IntoResponse {
-    if let Some(session) = jar
+    let session = jar
         .get(COOKIE)
-        .and_then(|c| state.sessions().remove(c.value()))
-    {
-        if let Err(err) = session.client.logout().await {
-            tracing::warn!(error = %err, "logout failed; the session will expire on the server");
-        }
+        .and_then(|c| state.sessions().remove(c.value()));
+    if let Some(Err(err)) = match session {
+        Some(session) => Some(session.client.logout().await),
+        None => None,
+    } {
+        tracing::warn!(error = %err, "logout failed; the session will expire on the server");
     }
     (
         StatusCode::NO_CONTENT,
