@@ -248,7 +248,12 @@ impl Drop for CuttingProxy {
 }
 
 impl CuttingProxy {
-    pub async fn start(upstream: std::net::SocketAddr, cut_at: u64) -> CuttingProxy {
+    /// `after_forward`: the request reaches the server, only its reply is lost.
+    pub async fn start(
+        upstream: std::net::SocketAddr,
+        cut_at: u64,
+        after_forward: bool,
+    ) -> CuttingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(AtomicU64::new(0));
@@ -260,7 +265,7 @@ impl CuttingProxy {
                     let Ok(server) = TcpStream::connect(upstream).await else {
                         return;
                     };
-                    relay(client, server, counter, cut_at).await;
+                    relay(client, server, counter, cut_at, after_forward).await;
                 });
             }
         });
@@ -272,11 +277,35 @@ impl CuttingProxy {
     }
 }
 
-async fn relay(client: TcpStream, server: TcpStream, counter: Arc<AtomicU64>, cut_at: u64) {
+async fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    counter: Arc<AtomicU64>,
+    cut_at: u64,
+    after_forward: bool,
+) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
+    // Muting (rather than stopping) the reply direction keeps the client's socket open until the
+    // cut request has reached the server.
+    let muted = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mute = muted.clone();
     let downstream = tokio::spawn(async move {
-        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match server_read.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if mute.load(Ordering::SeqCst) {
+                        continue;
+                    }
+                    if client_write.write_all(&chunk[..n]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        client_write
     });
     // Requests one by one: headers, then Content-Length bytes of body.
     let mut buffer: Vec<u8> = Vec::new();
@@ -298,8 +327,13 @@ async fn relay(client: TcpStream, server: TcpStream, counter: Arc<AtomicU64>, cu
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-        if n == cut_at {
+        let cut = n == cut_at;
+        if cut && !after_forward {
             break 'requests;
+        }
+        if cut {
+            // This request's reply must be lost.
+            muted.store(true, Ordering::SeqCst);
         }
         if server_write.write_all(&buffer[..header_end]).await.is_err() {
             break;
@@ -322,6 +356,11 @@ async fn relay(client: TcpStream, server: TcpStream, counter: Arc<AtomicU64>, cu
             }
             buffer.drain(..take);
             remaining -= take as u64;
+        }
+        if cut {
+            // Give the server time to act on it, then drop the connection.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            break 'requests;
         }
     }
     downstream.abort();
