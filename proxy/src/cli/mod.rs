@@ -2,7 +2,11 @@
 //! and dispatches.
 
 pub mod convert;
+pub mod create;
+pub mod delete;
+pub mod inspect;
 pub mod inventory;
+pub mod ls;
 pub mod output;
 pub mod plugin;
 pub mod serve;
@@ -35,6 +39,14 @@ pub enum Command {
     Inventory(inventory::InventoryArgs),
     /// Change settings of the target, like `vic-machine update`.
     Update(update::UpdateArgs),
+    /// Deploy a VCH from `vic-machine create` flags.
+    Create(create::CreateArgs),
+    /// List the VCHs on the target.
+    Ls(ls::LsArgs),
+    /// Show a VCH's endpoints and networks, or (`inspect config`) its command line.
+    Inspect(inspect::InspectArgs),
+    /// Delete a VCH.
+    Delete(delete::DeleteArgs),
     /// Register the wizard as a vSphere Client plugin in vCenter, or remove it.
     Plugin(plugin::PluginArgs),
 }
@@ -48,5 +60,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inventory(args) => inventory::run(args),
         Command::Update(args) => update::run(args),
         Command::Plugin(args) => plugin::run(args),
+        Command::Create(args) => create::run(args),
+        Command::Ls(args) => ls::run(args),
+        Command::Inspect(args) => inspect::run(args),
+        Command::Delete(args) => delete::run(args),
     }
 }

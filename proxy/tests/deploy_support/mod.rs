@@ -182,14 +182,13 @@ pub fn play_appliance(
         let mut events = history.into_iter().collect::<Vec<_>>();
         loop {
             for event in events.drain(..) {
-                if event.step == Step::ApplianceVm {
-                    if let Some(o) = event
+                if event.step == Step::ApplianceVm
+                    && let Some(o) = event
                         .objects
                         .iter()
                         .find(|o| o.kind == ObjectKind::VirtualMachine)
-                    {
-                        vm = Some(MoRef::new("VirtualMachine", &o.id));
-                    }
+                {
+                    vm = Some(MoRef::new("VirtualMachine", &o.id));
                 }
                 if event.step == Step::PowerOn && event.kind == EventKind::Finished {
                     if let Some(vm) = &vm {

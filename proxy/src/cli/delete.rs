@@ -1,0 +1,46 @@
+//! `vch delete`: removes a VCH (container VMs, the appliance, its folder and pool; volume stores
+//! only with --force), also one that a failed create left incomplete.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::inspect::SelectArgs;
+use super::output::emit_line;
+use super::target::{TargetArgs, runtime};
+use crate::deploy::{Progress, delete};
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// `--force` (from the target flags, as in vic-machine) also powers off running containers
+    /// and removes the volume stores.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+pub fn run(args: DeleteArgs) -> anyhow::Result<ExitCode> {
+    let selector = args.select.selector()?;
+    runtime()?.block_on(async move {
+        let client = args.target.connect().await?;
+        let result = delete::delete(&client, &selector, args.target.force, &Progress::new()).await;
+        let _ = client.logout().await;
+        match result {
+            Ok(report) => {
+                for object in &report.removed {
+                    emit_line(&format!("removed {object}"))?;
+                }
+                for warning in &report.warnings {
+                    eprintln!("warning: {warning}");
+                }
+                emit_line(&format!("VCH {} ({}) deleted", report.name, report.id))?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::from(1))
+            }
+        }
+    })
+}
