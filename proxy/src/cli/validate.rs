@@ -1,8 +1,13 @@
 //! `vch validate`: static (and, with a target, inventory-aware) validation of a VCH configuration.
 
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::{Context, bail};
 use clap::Args;
+use shared::config::{PemFile, VchConfig};
+use shared::vic_machine::{parse_args, parse_command_line};
+use shared::{Finding, Report, Severity};
 
 #[derive(Debug, Args)]
 #[command(trailing_var_arg = true)]
@@ -27,6 +32,185 @@ pub enum Format {
     Json,
 }
 
-pub fn run(_args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`vch validate` is not wired to the shared validator yet")
+/// Exit 0 when valid (warnings allowed), 1 with an error finding; an `Err` (exit 2) when the
+/// input cannot be used at all.
+pub fn run(mut args: ValidateArgs) -> anyhow::Result<ExitCode> {
+    take_format_from_flags(&mut args)?;
+    if !args.flags.is_empty() && (args.config.is_some() || args.from_vic_machine.is_some()) {
+        bail!("give either vic-machine flags, --config or --from-vic-machine, not several");
+    }
+    let (mut config, mut early) = if let Some(path) = &args.config {
+        let text = read_input(path)?;
+        let config: VchConfig = serde_json::from_str(&text).with_context(|| {
+            format!("{path} is not a VCH configuration (docs/config-schema.md)")
+        })?;
+        (config, Vec::new())
+    } else if let Some(path) = &args.from_vic_machine {
+        let text = read_input(path)?;
+        let parsed = parse_command_line(&text)?;
+        (parsed.config, parsed.findings)
+    } else {
+        let parsed = parse_args(&args.flags)?;
+        (parsed.config, parsed.findings)
+    };
+    early.extend(load_pem_files(&mut config));
+    let mut report = shared::validate(&config, None);
+    report.prepend(early);
+    match args.format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Text => print_text(&report),
+    }
+    Ok(if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// Clap hands every word after the first vic-machine flag to `flags`, so `--format` given after
+/// them lands there too; vic-machine has no `--format`, so it is ours wherever it appears.
+fn take_format_from_flags(args: &mut ValidateArgs) -> anyhow::Result<()> {
+    let mut i = 0;
+    while i < args.flags.len() {
+        let word = &args.flags[i];
+        let (value, used) = if let Some(v) = word.strip_prefix("--format=") {
+            (v.to_owned(), 1)
+        } else if word == "--format" {
+            let v = args
+                .flags
+                .get(i + 1)
+                .context("--format needs text or json")?;
+            (v.clone(), 2)
+        } else {
+            i += 1;
+            continue;
+        };
+        args.format = match value.as_str() {
+            "text" => Format::Text,
+            "json" => Format::Json,
+            other => bail!("--format takes text or json, not {other:?}"),
+        };
+        args.flags.drain(i..i + used);
+    }
+    Ok(())
+}
+
+/// `-` is stdin.
+pub(crate) fn read_input(path: &str) -> anyhow::Result<String> {
+    if path == "-" {
+        std::io::read_to_string(std::io::stdin()).context("cannot read standard input")
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))
+    }
+}
+
+/// The edge's half of the file options: read each PEM file the config names but does not carry,
+/// so the shared rules (K10, K11, K17) can look inside. An unreadable file is a finding.
+fn load_pem_files(config: &mut VchConfig) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut load = |file: &mut PemFile, code: &str, option: &str, path: String| {
+        if file.pem.is_some() || file.path.is_empty() {
+            return;
+        }
+        match std::fs::read_to_string(Path::new(&file.path)) {
+            Ok(text) => file.pem = Some(text),
+            Err(e) => findings.push(Finding::error(
+                code,
+                option,
+                path,
+                format!("cannot read \"{}\": {e}", file.path),
+            )),
+        }
+    };
+    let s = &mut config.security;
+    for (i, ca) in s.tls_ca.iter_mut().enumerate() {
+        load(ca, "K6", "tls-ca", format!("security.tls_ca[{i}]"));
+    }
+    if let Some(cert) = s.tls_server_cert.as_mut() {
+        load(
+            cert,
+            "K18",
+            "tls-server-cert",
+            "security.tls_server_cert".into(),
+        );
+    }
+    if let Some(key) = s.tls_server_key.as_mut() {
+        load(
+            key,
+            "K18",
+            "tls-server-key",
+            "security.tls_server_key".into(),
+        );
+    }
+    for (i, ca) in config.registry.registry_ca.iter_mut().enumerate() {
+        load(
+            ca,
+            "K12",
+            "registry-ca",
+            format!("registry.registry_ca[{i}]"),
+        );
+    }
+    findings
+}
+
+fn print_text(report: &Report) {
+    for f in &report.findings {
+        println!("{f}");
+        if !f.path.is_empty() {
+            println!("    at {}", f.path);
+        }
+    }
+    let count = |s: Severity| report.findings.iter().filter(|f| f.severity == s).count();
+    println!(
+        "{}: {} error(s), {} warning(s), {} note(s)",
+        if report.is_valid() {
+            "valid"
+        } else {
+            "invalid"
+        },
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(flags: &[&str]) -> ValidateArgs {
+        ValidateArgs {
+            config: None,
+            from_vic_machine: None,
+            format: Format::Text,
+            flags: flags.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn format_is_taken_from_anywhere_in_the_flags() {
+        let mut a = args(&["--target", "vc", "--format", "json", "--name", "x"]);
+        take_format_from_flags(&mut a).unwrap();
+        assert_eq!(a.format, Format::Json);
+        assert_eq!(a.flags, ["--target", "vc", "--name", "x"]);
+        let mut a = args(&["--format=yaml"]);
+        assert!(take_format_from_flags(&mut a).is_err());
+    }
+
+    #[test]
+    fn unreadable_pem_files_become_findings() {
+        let mut config = VchConfig::default();
+        config
+            .security
+            .tls_ca
+            .push(PemFile::from_path("/nonexistent/ca.pem"));
+        config.registry.registry_ca.push(PemFile {
+            path: "inline.pem".into(),
+            pem: Some("x".into()),
+        });
+        let findings = load_pem_files(&mut config);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, "K6");
+        assert_eq!(findings[0].path, "security.tls_ca[0]");
+    }
 }

@@ -77,12 +77,21 @@ pub(super) fn check(
             "bridge-network",
             "network.bridge.port_group",
             format!(
-                "The bridge network \"{}\" is also used by the {} network; the bridge needs a port group of its own. \
+                "The bridge network \"{}\" is also used by the {}; the bridge needs a port group of its own. \
                  Pick a dedicated port group for --bridge-network.",
                 pgs.bridge,
-                sharing.join(" and ")
+                role_list(&sharing)
             ),
         ));
     }
     range.map(|r| r.trunc())
+}
+
+/// "public network", "public and client networks", "public, client and management networks".
+fn role_list(roles: &[&str]) -> String {
+    match roles {
+        [one] => format!("{one} network"),
+        [init @ .., last] => format!("{} and {last} networks", init.join(", ")),
+        [] => String::new(),
+    }
 }
