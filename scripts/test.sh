@@ -22,12 +22,10 @@ cargo check -p shared --target wasm32-unknown-unknown --features wasm --locked
 log "build the wizard (trunk)"
 "$REPO_ROOT/scripts/build-ui.sh"
 
-log "build vch"
-cargo build -p proxy --locked
-export VCH_BIN="$CARGO_TARGET_DIR/debug/vch"
-
 log "cargo tests"
+# Also builds target/debug/vch, which the browser tests below drive.
 cargo test --workspace --locked
+export VCH_BIN="$CARGO_TARGET_DIR/debug/vch"
 
 if [ -f tests/e2e/package.json ]; then
   log "browser tests"
