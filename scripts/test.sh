@@ -23,6 +23,8 @@ log "build the wizard (trunk)"
 "$REPO_ROOT/scripts/build-ui.sh"
 
 log "cargo tests"
+# setup.sh installed pyvmomi: an independent check must not silently skip in CI.
+export VCH_REQUIRE_PYVMOMI=1
 # Also builds target/debug/vch, which the browser tests below drive.
 cargo test --workspace --locked
 export VCH_BIN="$CARGO_TARGET_DIR/debug/vch"
