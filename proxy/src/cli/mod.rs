@@ -12,6 +12,7 @@ pub mod plugin;
 pub mod serve;
 mod stand_in_iso;
 pub mod target;
+mod target_inventory;
 pub mod update;
 pub mod validate;
 

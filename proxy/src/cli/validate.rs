@@ -9,6 +9,8 @@ use shared::config::{PemFile, VchConfig};
 use shared::vic_machine::{parse_args, parse_command_line};
 use shared::{Finding, Report, Severity};
 
+use super::target_inventory;
+
 #[derive(Debug, Args)]
 #[command(trailing_var_arg = true)]
 pub struct ValidateArgs {
@@ -21,6 +23,9 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Static rules only: do not connect to the target for the inventory-aware rules.
+    #[arg(long)]
+    pub offline: bool,
     /// The same flags as `vic-machine create`.
     #[arg(allow_hyphen_values = true, value_name = "VIC_MACHINE_FLAGS")]
     pub flags: Vec<String>,
@@ -54,7 +59,13 @@ pub fn run(mut args: ValidateArgs) -> anyhow::Result<ExitCode> {
         (parsed.config, parsed.findings)
     };
     early.extend(load_pem_files(&mut config));
-    let mut report = shared::validate(&config, None);
+    let (snapshot, connection) = if args.offline {
+        (None, Vec::new())
+    } else {
+        target_inventory::read(&config)
+    };
+    let mut report = shared::validate(&config, snapshot.as_ref());
+    early.extend(connection);
     report.prepend(early);
     match args.format {
         Format::Json => println!("{}", report.to_json()),
@@ -67,12 +78,18 @@ pub fn run(mut args: ValidateArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Clap hands every word after the first vic-machine flag to `flags`, so `--format` given after
-/// them lands there too; vic-machine has no `--format`, so it is ours wherever it appears.
+/// Clap hands every word after the first vic-machine flag to `flags`, so `--format` and
+/// `--offline` given after them land there too; vic-machine has neither, so they are ours wherever
+/// they appear.
 fn take_format_from_flags(args: &mut ValidateArgs) -> anyhow::Result<()> {
     let mut i = 0;
     while i < args.flags.len() {
         let word = &args.flags[i];
+        if word == "--offline" {
+            args.offline = true;
+            args.flags.remove(i);
+            continue;
+        }
         let (value, used) = if let Some(v) = word.strip_prefix("--format=") {
             (v.to_owned(), 1)
         } else if word == "--format" {
