@@ -12,8 +12,8 @@ pub mod finding;
 pub mod inventory;
 pub mod pem;
 pub mod quantity;
-pub mod ui_support;
 pub mod secret;
+pub mod ui_support;
 pub mod validate;
 pub mod vic_machine;
 #[cfg(feature = "wasm")]

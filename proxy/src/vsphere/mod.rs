@@ -10,8 +10,8 @@
 //! [`task`] waits for tasks.
 
 pub mod datastore;
-mod envelope;
 pub mod entity;
+mod envelope;
 mod error;
 pub mod extension;
 mod fault;
@@ -21,6 +21,7 @@ pub mod inventory;
 mod property_collector;
 pub mod resource_pool;
 mod session;
+pub mod snapshot;
 pub mod task;
 pub mod tls;
 pub mod vm;
