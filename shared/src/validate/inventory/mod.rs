@@ -1,13 +1,83 @@
-//! Inventory-aware rules (T7, T8, C1–C3, S6–S8, NV9, NV11, NV19, ...), run only when the caller has
-//! an [`InventorySnapshot`]. Each rule family gets its own module beside this one, e.g.
-//! `inventory/datacenter.rs`, `inventory/port_groups.rs`, and is called from [`check`].
+//! Inventory-aware rules, run only when the caller has an [`InventorySnapshot`]; documented in
+//! `docs/validation-rules-inventory.md`.
+//!
+//! The datacenter is resolved first and everything else is skipped without one: every other object
+//! is looked up inside it, so reporting them as missing would only repeat T7/T8. The compute
+//! resource comes next; rules that need its hosts (S12–S14, NV13, F*) are skipped when it does not
+//! resolve, while existence checks still run against the whole datacenter.
 //!
 //! Rules here must stay pure functions of the config and the snapshot, so the browser can run them
 //! against a cached snapshot and get the same answer as the proxy.
 
+mod compute;
+mod datacenter;
+mod datastores;
+mod existing_vchs;
+mod firewall;
+mod networks;
+mod suggestions;
+
 use crate::config::VchConfig;
 use crate::finding::Finding;
-use crate::inventory::InventorySnapshot;
+use crate::inventory::{ComputeResource, Datacenter, InventorySnapshot, ResourcePool, TargetKind};
 
-/// Runs every inventory-aware rule. None are implemented yet in this crate.
-pub fn check(_config: &VchConfig, _snapshot: &InventorySnapshot, _out: &mut Vec<Finding>) {}
+/// Runs every inventory-aware rule.
+pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Finding>) {
+    let Some(dc) = datacenter::check(config, snapshot, out) else {
+        return;
+    };
+    let kind = snapshot.target.as_ref().map(|t| t.kind);
+    let compute = compute::check(config, kind, dc, out);
+    let scope = Scope { kind, dc, compute };
+    // Defaults (client → public, management → client, bridge → name) as the deploy applies them.
+    let resolved = config.resolved();
+    let image = datastores::check(config, &scope, out);
+    networks::check(config, &resolved, &scope, out);
+    firewall::check(config, &resolved, &scope, image, out);
+    existing_vchs::check(&resolved, &scope, out);
+}
+
+/// Where the VCH would go, as far as the config and the snapshot tell.
+pub(super) struct Scope<'a> {
+    /// `None` for hand-built snapshots: rules that differ between vCenter and ESXi are skipped.
+    kind: Option<TargetKind>,
+    dc: &'a Datacenter,
+    compute: Option<Placement<'a>>,
+}
+
+impl Scope<'_> {
+    fn is_vcenter(&self) -> bool {
+        self.kind == Some(TargetKind::VCenter)
+    }
+
+    fn is_esxi(&self) -> bool {
+        self.kind == Some(TargetKind::Esxi)
+    }
+
+    /// Paths of the hosts the VCH may run on; `None` when the compute resource is unresolved.
+    fn hosts(&self) -> Option<&[String]> {
+        self.compute.as_ref().map(|p| p.resource.hosts.as_slice())
+    }
+}
+
+/// A resolved `--compute-resource`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Placement<'a> {
+    resource: &'a ComputeResource,
+    /// The pool the VCH's own pool would be created in (the root pool for a cluster or host).
+    pool: Option<&'a ResourcePool>,
+    /// Inventory path of the object the text matched, for ambiguity suggestions.
+    matched: &'a str,
+}
+
+/// Host names for messages: vSphere shows names, and paths repeat the cluster on every line.
+fn host_names(dc: &Datacenter, paths: &[&str]) -> String {
+    paths
+        .iter()
+        .map(|p| {
+            let name = dc.host(p).map_or(*p, |h| h.name.as_str());
+            format!("\"{name}\"")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
