@@ -1,9 +1,12 @@
 //! Typed client for the proxy's JSON API. URLs are relative (`./api/...`) so the wizard works at
 //! `/` and under a vSphere plugin path prefix alike.
 
-use gloo_net::http::{Request, Response};
-use serde::Deserialize;
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use shared::VchConfig;
+use shared::finding::Report;
+use shared::inventory::InventorySnapshot;
 
 /// `GET ./api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -14,13 +17,43 @@ pub struct Health {
     pub default_target: Option<String>,
 }
 
-/// The body of every API error: `{"error": {"code", "message", "hint"}}`.
+/// `POST ./api/session` body: credentials, or the server's own default target.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Login {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Only ever a thumbprint the person confirmed after seeing it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thumbprint: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub default_target: bool,
+}
+
+/// The session the proxy holds for this browser (`GET`/`POST ./api/session`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SessionInfo {
+    pub target: String,
+    pub user: String,
+    /// `vcenter` or `esxi`.
+    pub kind: String,
+    pub api_version: String,
+    pub product: String,
+    pub uses_default_target: bool,
+}
+
+/// The body of every API error: `{"error": {"code", "message", "hint", "details"}}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct ApiErrorDetail {
     pub code: String,
     pub message: String,
     #[serde(default)]
     pub hint: Option<String>,
+    #[serde(default)]
+    pub details: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -29,10 +62,12 @@ struct ErrorEnvelope {
 }
 
 /// Why a call failed, split so the page can tell "the proxy said no" from "no answer at all".
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum FetchError {
     /// The proxy answered with its JSON error shape.
     Api { status: u16, detail: ApiErrorDetail },
+    /// The route does not exist on this server (an older proxy): the feature is not available.
+    NotAvailable,
     /// No usable answer: network failure, or a body that is not what the contract says.
     Transport { message: String },
 }
@@ -41,6 +76,7 @@ impl FetchError {
     pub fn message(&self) -> &str {
         match self {
             Self::Api { detail, .. } => &detail.message,
+            Self::NotAvailable => "This server does not offer this yet.",
             Self::Transport { message } => message,
         }
     }
@@ -48,11 +84,67 @@ impl FetchError {
     pub fn hint(&self) -> Option<&str> {
         match self {
             Self::Api { detail, .. } => detail.hint.as_deref(),
+            Self::NotAvailable => Some("Update `vch` to a version that offers it."),
             Self::Transport { .. } => {
                 Some("Check that `vch serve` is running and reachable, then try again.")
             }
         }
     }
+
+    /// The API error code (`invalid_login`, `untrusted_certificate`, ...), if the proxy sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { detail, .. } => Some(&detail.code),
+            _ => None,
+        }
+    }
+
+    pub fn detail(&self, key: &str) -> Option<String> {
+        match self {
+            Self::Api { detail, .. } => detail
+                .details
+                .as_ref()?
+                .get(key)?
+                .as_str()
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+}
+
+/// `POST ./api/vchs` and `DELETE ./api/vchs/<id>` answer with the job to follow.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JobRef {
+    pub job: String,
+}
+
+/// One row of `GET ./api/vchs`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct VchSummary {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub power_state: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CommandLines {
+    pub linux: String,
+    pub darwin: String,
+    pub windows: String,
+}
+
+/// `GET ./api/vchs/<id>/config`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct VchDetails {
+    pub config: VchConfig,
+    pub command_lines: CommandLines,
 }
 
 pub async fn health() -> Result<Health, FetchError> {
@@ -64,14 +156,107 @@ pub async fn datacenters() -> Result<Vec<String>, FetchError> {
     get_json("./api/datacenters").await
 }
 
+pub async fn current_session() -> Result<SessionInfo, FetchError> {
+    get_json("./api/session").await
+}
+
+pub async fn login(body: &Login) -> Result<SessionInfo, FetchError> {
+    send_json(Request::post("./api/session"), body).await
+}
+
+pub async fn logout() -> Result<(), FetchError> {
+    let response = Request::delete("./api/session")
+        .send()
+        .await
+        .map_err(unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_from(response).await)
+    }
+}
+
+pub async fn inventory(refresh: bool) -> Result<InventorySnapshot, FetchError> {
+    get_json(if refresh {
+        "./api/inventory?refresh=true"
+    } else {
+        "./api/inventory"
+    })
+    .await
+}
+
+/// The authoritative check: the same rules, run by the proxy against a fresh inventory.
+pub async fn validate(config: &VchConfig) -> Result<Report, FetchError> {
+    send_json(Request::post("./api/validate"), config).await
+}
+
+pub async fn create_vch(config: &VchConfig) -> Result<JobRef, FetchError> {
+    send_json(Request::post("./api/vchs"), config).await
+}
+
+pub async fn list_vchs() -> Result<Vec<VchSummary>, FetchError> {
+    get_json("./api/vchs").await
+}
+
+pub async fn delete_vch(id: &str, force: bool) -> Result<JobRef, FetchError> {
+    let url = format!("./api/vchs/{}?force={force}", encode(id));
+    let response = Request::delete(&url).send().await.map_err(unreachable)?;
+    read(response, &url).await
+}
+
+pub async fn vch_details(id: &str) -> Result<VchDetails, FetchError> {
+    get_json(&format!("./api/vchs/{}/config", encode(id))).await
+}
+
+pub async fn cancel_job(id: &str) -> Result<(), FetchError> {
+    let url = format!("./api/jobs/{}/cancel", encode(id));
+    let response = Request::post(&url).send().await.map_err(unreachable)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        Err(error_from(response).await)
+    }
+}
+
+pub fn job_events_url(id: &str) -> String {
+    format!("./api/jobs/{}/events", encode(id))
+}
+
+fn encode(segment: &str) -> String {
+    String::from(js_sys::encode_uri_component(segment))
+}
+
+fn unreachable(e: gloo_net::Error) -> FetchError {
+    FetchError::Transport {
+        message: format!("The server could not be reached ({e})."),
+    }
+}
+
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, FetchError> {
     let response = Request::get(url)
         .header("Accept", "application/json")
         .send()
         .await
+        .map_err(unreachable)?;
+    read(response, url).await
+}
+
+async fn send_json<B: Serialize, T: DeserializeOwned>(
+    request: RequestBuilder,
+    body: &B,
+) -> Result<T, FetchError> {
+    let request = request
+        .header("Accept", "application/json")
+        .json(body)
         .map_err(|e| FetchError::Transport {
-            message: format!("The server could not be reached ({e})."),
+            message: format!("The request could not be prepared ({e})."),
         })?;
+    let url = request.url();
+    let response = request.send().await.map_err(unreachable)?;
+    read(response, &url).await
+}
+
+async fn read<T: DeserializeOwned>(response: Response, url: &str) -> Result<T, FetchError> {
     if response.ok() {
         response
             .json::<T>()
@@ -84,13 +269,21 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, FetchError> {
     }
 }
 
+/// What `vch serve` answers for an API path it has no route for.
+const ROUTE_MISSING: &str = "no such API endpoint";
+
 async fn error_from(response: Response) -> FetchError {
     let status = response.status();
     match response.json::<ErrorEnvelope>().await {
+        // The router's own fallback, not a handler's "no such VCH": the route itself is missing.
+        Ok(envelope) if status == 404 && envelope.error.message == ROUTE_MISSING => {
+            FetchError::NotAvailable
+        }
         Ok(envelope) => FetchError::Api {
             status,
             detail: envelope.error,
         },
+        Err(_) if status == 404 || status == 405 => FetchError::NotAvailable,
         // Not our JSON shape: something in between (a reverse proxy, vCenter's plugin gateway) answered.
         Err(_) => FetchError::Transport {
             message: format!(

@@ -3,47 +3,49 @@
 
 pub mod api;
 pub mod components;
+pub mod context;
 mod dom;
+pub mod pages;
+mod perf;
 pub mod state;
 pub mod theme;
 pub mod wizard;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
-use components::datacenters::DatacenterList;
-use components::status::ConnectionStatus;
+use context::{AppContext, Page};
 use dom::focus_first_later;
-use state::Issue;
+use pages::connect::ConnectPage;
+use pages::home::HomePage;
+use pages::job::JobPage;
 use theme::ThemeSelect;
 use wizard::Wizard;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Page {
-    Overview,
-    NewVch,
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    let page = RwSignal::new(Page::Overview);
-    let notice = RwSignal::new(None::<&'static str>);
-    // Empty until the pages bind to `shared::VchConfig` and this becomes a memo over `shared::validate`.
-    let issues = Signal::derive(Vec::<Issue>::new);
+    let app = AppContext::new();
+    provide_context(app);
+    let notice = RwSignal::new(None::<String>);
+    perf::install();
 
-    let open_wizard = move |_| {
-        notice.set(None);
-        page.set(Page::NewVch);
-        focus_first_later(&["#wizard-step-heading"]);
-    };
+    spawn_local(async move {
+        match api::current_session().await {
+            Ok(session) => app.connected(session),
+            Err(_) => app.page.set(Page::Connect),
+        }
+    });
+
     let close_wizard = Callback::new(move |()| {
-        page.set(Page::Overview);
+        app.page.set(Page::Home);
         focus_first_later(&["#new-vch"]);
     });
-    let finish = Callback::new(move |()| {
-        notice.set(Some(
-            "The configuration is complete. Creating the virtual container host is not available in this version yet.",
-        ));
-        close_wizard.run(());
+    let started = Callback::new(move |(job, name): (String, String)| {
+        app.page.set(Page::Job {
+            id: job,
+            title: format!("Creating {name}"),
+        });
+        focus_first_later(&["#main"]);
     });
 
     view! {
@@ -56,40 +58,12 @@ pub fn App() -> impl IntoView {
             <ThemeSelect/>
         </header>
         <main id="main" class="app-main" tabindex="-1">
-            {move || match page.get() {
-                Page::Overview => {
-                    view! {
-                        <h1 class="page-title">"Virtual Container Hosts"</h1>
-                        {move || {
-                            notice
-                                .get()
-                                .map(|text| {
-                                    view! {
-                                        <p class="alert alert--info" role="status">{text}</p>
-                                    }
-                                })
-                        }}
-                        <div class="page-actions">
-                            <button
-                                id="new-vch"
-                                type="button"
-                                class="btn btn--primary"
-                                on:click=open_wizard
-                            >
-                                "New Virtual Container Host"
-                            </button>
-                        </div>
-                        <div class="card-grid">
-                            <ConnectionStatus/>
-                            <DatacenterList/>
-                        </div>
-                    }
-                        .into_any()
-                }
-                Page::NewVch => {
-                    view! { <Wizard issues=issues on_cancel=close_wizard on_finish=finish/> }
-                        .into_any()
-                }
+            {move || match app.page.get() {
+                Page::Starting => view! { <components::alert::Loading text="Checking the session…"/> }.into_any(),
+                Page::Connect => view! { <ConnectPage/> }.into_any(),
+                Page::Home => view! { <HomePage notice=notice/> }.into_any(),
+                Page::NewVch => view! { <Wizard on_cancel=close_wizard on_started=started/> }.into_any(),
+                Page::Job { id, title } => view! { <JobPage id=id title=title/> }.into_any(),
             }}
         </main>
     }

@@ -76,39 +76,66 @@ impl Step {
     /// `network.bridge.ip_range`). Anything the wizard has no page for lands on General, the
     /// first page, so a problem is never unreachable.
     pub fn of_path(path: &str) -> Self {
-        let section = path.split(['.', '[']).next().unwrap_or_default();
-        match section {
-            "compute" => Self::Compute,
-            "storage" => Self::Storage,
-            "network" => Self::Networks,
-            "security" => Self::Security,
-            "registry" => Self::Registry,
-            "operations" => Self::OpsUser,
-            _ => Self::General,
-        }
+        PATH_STEPS
+            .iter()
+            .find(|(prefix, _)| is_within(path, prefix))
+            .map_or(Self::General, |(_, step)| *step)
     }
 }
 
+/// Where each part of the model is edited: the one table that places findings on pages. The
+/// target section is mostly the session's; only the compute resource is picked in the wizard.
+const PATH_STEPS: [(&str, Step); 7] = [
+    ("target.compute_resource", Step::Compute),
+    ("compute", Step::Compute),
+    ("storage", Step::Storage),
+    ("network", Step::Networks),
+    ("security", Step::Security),
+    ("registry", Step::Registry),
+    ("operations", Step::OpsUser),
+];
+
 /// One problem the validator reported, reduced to what the wizard needs to place and show it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Issue {
     pub path: String,
+    /// Other fields the problem shows on (e.g. the public network a bridge collides with); the
+    /// step is still the one of `path`.
+    pub also: Vec<String>,
     pub message: String,
-    /// Errors block Next/Finish; warnings are shown but let the user go on.
+    /// Errors block Next/Finish; warnings and notes are shown but let the user go on.
     pub blocking: bool,
+    /// Values that would fix it, offered as one-click choices.
+    pub suggestions: Vec<String>,
 }
 
 impl Issue {
+    /// The wizard's view of a finding: where it shows and whether it blocks.
+    pub fn from_finding(finding: &shared::Finding, also: Vec<String>) -> Self {
+        Self {
+            path: finding.path.clone(),
+            also,
+            message: finding.message.clone(),
+            blocking: finding.is_error(),
+            suggestions: finding.suggestions.clone(),
+        }
+    }
+
     pub fn step(&self) -> Step {
         Step::of_path(&self.path)
     }
 
     /// Whether this issue belongs to the field at `field` (itself or something inside it).
     pub fn concerns(&self, field: &str) -> bool {
-        self.path
-            .strip_prefix(field)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        std::iter::once(&self.path)
+            .chain(&self.also)
+            .any(|path| is_within(path, field))
     }
+}
+
+fn is_within(path: &str, field: &str) -> bool {
+    path.strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 /// What pressing Next (or Finish on the last step) did.
@@ -200,6 +227,21 @@ impl WizardState {
         }
     }
 
+    /// After an import every step may be reviewed and every problem is shown at once.
+    pub fn reveal_all(&mut self) {
+        self.furthest = Step::Summary;
+        self.attempted.extend(Step::ALL);
+    }
+
+    /// Whether the problems of `step` are shown regardless of touch (Next was refused there).
+    pub fn is_attempted(&self, step: Step) -> bool {
+        self.attempted.contains(&step)
+    }
+
+    pub fn is_touched(&self, field: &str) -> bool {
+        self.touched.contains(field)
+    }
+
     /// Marks a field as interacted with (on blur), so its problems show from now on.
     pub fn touch(&mut self, field: &str) {
         if !self.touched.contains(field) {
@@ -223,6 +265,16 @@ impl WizardState {
         } else {
             revealed.find(|i| i.blocking).or(Some(first))
         }
+    }
+
+    /// Every revealed problem of a step, errors first, for the list at the top of the page.
+    pub fn visible_on_step<'a>(&self, step: Step, issues: &'a [Issue]) -> Vec<&'a Issue> {
+        let mut shown: Vec<&Issue> = issues
+            .iter()
+            .filter(|i| i.step() == step && self.is_revealed(i))
+            .collect();
+        shown.sort_by_key(|i| !i.blocking);
+        shown
     }
 
     /// Number of revealed errors on a step, for the badge in the step list.

@@ -5,6 +5,7 @@ fn error(path: &str) -> Issue {
         path: path.to_owned(),
         message: format!("{path} is wrong"),
         blocking: true,
+        ..Issue::default()
     }
 }
 
@@ -52,6 +53,8 @@ fn paths_map_to_the_step_that_shows_them() {
         ("target.url", Step::General),
         ("", Step::General),
         ("compute.cpu_limit", Step::Compute),
+        ("target.compute_resource", Step::Compute),
+        ("target.timeout", Step::General),
         ("storage.volume_stores[2].label", Step::Storage),
         ("network.bridge.ip_range", Step::Networks),
         ("network", Step::Networks),
@@ -165,4 +168,42 @@ fn finish_succeeds_with_warnings_only() {
     let mut w = at(Step::Summary);
     assert_eq!(w.advance(&[warning("general.name")]), Advance::Finished);
     assert_eq!(w.current(), Step::Summary);
+}
+
+#[test]
+fn an_issue_shows_on_the_fields_it_also_concerns() {
+    let mut w = WizardState::new();
+    let issue = Issue {
+        also: vec!["network.public.port_group".into()],
+        ..error("network.bridge.port_group")
+    };
+    let issues = [issue];
+    assert_eq!(
+        w.visible_message("network.public.port_group", &issues),
+        None
+    );
+    w.touch("network.public.port_group");
+    assert_eq!(
+        w.visible_message("network.bridge.port_group", &issues),
+        Some(&issues[0]),
+        "touching either field reveals it on both"
+    );
+    assert_eq!(
+        w.visible_message("network.public.port_group", &issues),
+        Some(&issues[0])
+    );
+    assert_eq!(w.visible_error_count(Step::Networks, &issues), 1);
+}
+
+#[test]
+fn an_import_reveals_every_step() {
+    let mut w = WizardState::new();
+    let issues = [
+        error("registry.insecure_registries[0]"),
+        warning("general.name"),
+    ];
+    w.reveal_all();
+    assert!(w.can_visit(Step::Summary));
+    assert_eq!(w.visible_error_count(Step::Registry, &issues), 1);
+    assert_eq!(w.visible_on_step(Step::General, &issues).len(), 1);
 }

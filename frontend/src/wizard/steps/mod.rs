@@ -1,10 +1,10 @@
-//! One page per wizard step. Until the pages bind to `shared::VchConfig`, each says what it will
-//! configure; the summary already links back to every step.
+//! One page per wizard step, each editing its part of the draft `VchConfig`.
 
 mod compute;
 mod general;
 mod networks;
 mod ops_user;
+mod pem;
 mod registry;
 mod security;
 mod storage;

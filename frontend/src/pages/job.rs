@@ -1,0 +1,245 @@
+//! Following a create or delete job: a progress bar and a step log fed by the job's Server-Sent
+//! Events, Cancel (the server rolls back), and the outcome with the Docker endpoint or the error
+//! and what rollback removed.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
+
+use crate::api;
+use crate::context::{AppContext, Page};
+use crate::dom::focus_first_later;
+
+/// One event's data as the contract describes it.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct JobEvent {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    percent: u8,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    created: Vec<String>,
+    #[serde(default)]
+    removed: Vec<String>,
+    #[serde(default)]
+    result: Option<DeployResult>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+struct DeployResult {
+    #[serde(default)]
+    docker_host: Option<String>,
+    #[serde(default)]
+    docker_command: Option<String>,
+    #[serde(default)]
+    vch_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Outcome {
+    Running,
+    Succeeded(Option<DeployResult>),
+    Failed {
+        message: String,
+        removed: Vec<String>,
+    },
+    Cancelled {
+        removed: Vec<String>,
+    },
+    /// The stream broke before the job said how it ended.
+    Lost,
+}
+
+#[component]
+pub fn JobPage(id: String, title: String) -> impl IntoView {
+    let app = expect_context::<AppContext>();
+    let percent = RwSignal::new(0u8);
+    let step = RwSignal::new(String::from("Starting"));
+    let log = RwSignal::new(Vec::<String>::new());
+    let outcome = RwSignal::new(Outcome::Running);
+    let cancelling = RwSignal::new(false);
+
+    let on_event = move |data: String| {
+        let Ok(event) = serde_json::from_str::<JobEvent>(&data) else {
+            return;
+        };
+        percent.set(event.percent.min(100));
+        if !event.step.is_empty() {
+            step.set(event.step.clone());
+        }
+        log.update(|l| {
+            if !event.message.is_empty() {
+                l.push(event.message.clone());
+            }
+            l.extend(event.created.iter().map(|c| format!("Created {c}")));
+        });
+        let error_message = event.error.as_ref().map(|e| {
+            e.get("message")
+                .and_then(|m| m.as_str())
+                .map_or_else(|| e.to_string(), str::to_owned)
+        });
+        let ended = match event.state.as_str() {
+            "succeeded" => Some(Outcome::Succeeded(event.result)),
+            "failed" => Some(Outcome::Failed {
+                message: error_message.unwrap_or(event.message),
+                removed: event.removed,
+            }),
+            "cancelled" => Some(Outcome::Cancelled {
+                removed: event.removed,
+            }),
+            _ => None,
+        };
+        if let Some(ended) = ended {
+            outcome.set(ended);
+            focus_first_later(&["#job-outcome"]);
+        }
+    };
+
+    let source = EventSource::new(&api::job_events_url(&id)).ok();
+    if let Some(source) = &source {
+        let handler = Closure::<dyn Fn(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(data) = e.data().as_string() {
+                on_event(data);
+            }
+        });
+        // The proxy names its events; unnamed ones are accepted too in case a server doesn't.
+        for kind in ["progress", "end", "message"] {
+            let _ = source.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
+        }
+        let on_error = Closure::<dyn Fn()>::new({
+            let source = source.clone();
+            move || {
+                // After the final event the server closes the stream; anything else is a loss,
+                // and the browser must not reconnect and replay the job.
+                if outcome.get_untracked() == Outcome::Running {
+                    outcome.set(Outcome::Lost);
+                }
+                source.close();
+            }
+        });
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        handler.forget();
+        on_error.forget();
+    } else {
+        outcome.set(Outcome::Lost);
+    }
+    let source = StoredValue::new_local(source);
+    Effect::new(move |_| {
+        if outcome.get() != Outcome::Running {
+            source.with_value(|s| s.as_ref().map(EventSource::close));
+        }
+    });
+    on_cleanup(move || {
+        source.with_value(|s| s.as_ref().map(EventSource::close));
+    });
+
+    let job_id = StoredValue::new(id);
+    let cancel = move |_| {
+        cancelling.set(true);
+        spawn_local(async move {
+            if let Err(e) = api::cancel_job(&job_id.get_value()).await {
+                log.update(|l| l.push(format!("Cancel failed: {}", e.message())));
+                cancelling.set(false);
+            }
+        });
+    };
+    let running = move || outcome.with(|o| *o == Outcome::Running);
+
+    view! {
+        <h1 class="page-title">{title.clone()}</h1>
+        <section class="card card--wide" aria-labelledby="job-progress-label">
+            <p id="job-progress-label" class="card__title">{move || step.get()}</p>
+            <div
+                class="progress"
+                role="progressbar"
+                aria-labelledby="job-progress-label"
+                aria-valuemin="0"
+                aria-valuemax="100"
+                aria-valuenow=move || percent.get().to_string()
+            >
+                <div class="progress__bar" style:width=move || format!("{}%", percent.get())></div>
+            </div>
+            <h2 class="stack__title">"Steps"</h2>
+            <ol class="job-log" aria-live="polite" aria-label="Steps so far">
+                {move || log.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+            </ol>
+            <div id="job-outcome" tabindex="-1">{move || view! { <OutcomeView outcome=outcome.get()/> }}</div>
+            <div class="page-actions">
+                {move || running().then(|| view! {
+                    <button type="button" class="btn btn--danger" on:click=cancel disabled=cancelling>
+                        {move || if cancelling.get() { "Cancelling…" } else { "Cancel and roll back" }}
+                    </button>
+                })}
+                <button type="button" class="btn" on:click=move |_| app.page.set(Page::Home)>
+                    "Back to the list"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn OutcomeView(outcome: Outcome) -> impl IntoView {
+    let removed_list = |removed: Vec<String>| {
+        (!removed.is_empty()).then(|| {
+            view! {
+                <p>"Rollback removed:"</p>
+                <ul>{removed.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            }
+        })
+    };
+    match outcome {
+        Outcome::Running => ().into_any(),
+        Outcome::Succeeded(result) => {
+            let result = result.unwrap_or_default();
+            view! {
+                <div class="alert alert--success" role="status">
+                    <div class="alert__body">
+                        <p class="alert__title">"Done."</p>
+                        {result.docker_host.map(|h| view! { <p>"Docker endpoint: " <code>{h}</code></p> })}
+                        {result.docker_command.map(|c| view! { <p>"Connect with:"</p><pre class="command-line__text"><code>{c}</code></pre> })}
+                        {result.vch_id.map(|id| view! { <p class="muted">"VCH id " {id}</p> })}
+                    </div>
+                </div>
+            }
+            .into_any()
+        }
+        Outcome::Failed { message, removed } => view! {
+            <div class="alert alert--danger" role="alert">
+                <div class="alert__body">
+                    <p class="alert__title">"It failed."</p>
+                    <p>{message}</p>
+                    {removed_list(removed)}
+                </div>
+            </div>
+        }
+        .into_any(),
+        Outcome::Cancelled { removed } => view! {
+            <div class="alert alert--info" role="status">
+                <div class="alert__body">
+                    <p class="alert__title">"Cancelled."</p>
+                    {removed_list(removed)}
+                </div>
+            </div>
+        }
+        .into_any(),
+        Outcome::Lost => view! {
+            <div class="alert alert--danger" role="alert">
+                <div class="alert__body">
+                    <p class="alert__title">"The progress stream was lost."</p>
+                    <p>"The job may still be running on the server; check the list of virtual container hosts."</p>
+                </div>
+            </div>
+        }
+        .into_any(),
+    }
+}
