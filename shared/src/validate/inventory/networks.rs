@@ -106,7 +106,12 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
         let sharing: Vec<&Role<'_>> = roles.iter().filter(|r| r.pg == role.pg).collect();
         let owner = sharing.iter().find(|r| r.explicit).copied().unwrap_or(role);
         let role_names = sharing.iter().map(|r| r.name).collect::<Vec<_>>();
-        let which = format!("the {} network", role_names.join(" and "));
+        let which = match role_names.as_slice() {
+            [one] => format!("the {one} network"),
+            [init @ .., last] => format!("the {} and {last} networks", init.join(", ")),
+            [] => String::new(),
+        };
+        let verb = if role_names.len() == 1 { "uses" } else { "use" };
         let option = format!("{}-network", owner.name);
         let path = format!("network.{}.port_group", owner.name);
         let found = find(dc, role.pg);
@@ -139,7 +144,7 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
                             &option,
                             path,
                             format!(
-                                "{} uses the standard port group \"{}\". On vCenter that keeps the appliance from being moved with \
+                                "{} {verb} the standard port group \"{}\". On vCenter that keeps the appliance from being moved with \
                                  vMotion to a host where the port group is missing or set up differently; a distributed port group avoids it.",
                                 capitalise(&which),
                                 one.name

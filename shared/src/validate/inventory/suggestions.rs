@@ -54,10 +54,14 @@ pub(super) fn ranked<'a, T: Named + 'a>(
     by_closeness(typed, labels)
 }
 
-/// `values` sorted by edit distance to `typed` (case-insensitive, stable), capped.
+/// `values` sorted by edit distance to `typed` (case-insensitive, stable), capped. A path is
+/// compared by its last element, so a duplicated name offered as a path ranks like the name.
 pub(super) fn by_closeness(typed: &str, mut values: Vec<String>) -> Vec<String> {
     let typed = typed.to_lowercase();
-    values.sort_by_cached_key(|v| strsim::levenshtein(&typed, &v.to_lowercase()));
+    values.sort_by_cached_key(|v| {
+        let name = v.rsplit('/').next().unwrap_or(v);
+        strsim::levenshtein(&typed, &name.to_lowercase())
+    });
     values.truncate(MAX_SUGGESTIONS);
     values
 }
