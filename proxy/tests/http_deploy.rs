@@ -9,8 +9,18 @@ use std::time::Duration;
 use deploy_support::*;
 use futures::StreamExt;
 use proxy::http::{AppState, ApplianceIsos, router};
+use proxy::vsphere::firewall::FirewallAction;
 use proxy::vsphere::{Client, MoRef};
 use serde_json::{Value, json};
+
+/// The stock simulator's host firewalls block 2377/tcp (rule F1): open them as an admin would.
+async fn open_firewall(client: &Client) {
+    let changes = client
+        .update_firewall("/DC0/host/DC0_C0", FirewallAction::Allow)
+        .await
+        .expect("firewall allow");
+    assert!(changes.iter().all(|c| c.error.is_none()), "{changes:?}");
+}
 
 async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -114,6 +124,7 @@ fn small_config(sim: &proxy::simulator::Simulator, isos: &Isos, name: &str) -> V
 #[tokio::test]
 async fn create_list_config_and_delete_through_the_api() {
     let (sim, client, spec) = simulator().await;
+    open_firewall(&client).await;
     let isos = isos(VERSION_PUBLISHER);
     let state = AppState::new("/nonexistent".into(), Some(spec)).with_isos(ApplianceIsos {
         appliance: isos.appliance.clone(),
@@ -277,6 +288,7 @@ async fn create_list_config_and_delete_through_the_api() {
 #[tokio::test]
 async fn a_cancelled_create_rolls_back_and_says_what_it_removed() {
     let (sim, client, spec) = simulator().await;
+    open_firewall(&client).await;
     let isos = isos(VERSION_PUBLISHER);
     let state = AppState::new("/nonexistent".into(), Some(spec)).with_isos(ApplianceIsos {
         appliance: isos.appliance.clone(),

@@ -188,6 +188,16 @@ impl Cursor {
         Some(progress_event(&event))
     }
 
+    /// The job's history from the first event this subscriber has not seen.
+    fn not_yet_sent(&self) -> Vec<ProgressEvent> {
+        self.job
+            .progress
+            .history()
+            .into_iter()
+            .filter(|e| e.seq >= self.next_seq)
+            .collect()
+    }
+
     async fn next(&mut self) -> Option<Event> {
         loop {
             if self.ended {
@@ -201,13 +211,7 @@ impl Cursor {
             }
             if let Some(outcome) = self.outcome.borrow().clone() {
                 // Anything emitted before the job finished is in the history: flush it first.
-                let rest: Vec<ProgressEvent> = self
-                    .job
-                    .progress
-                    .history()
-                    .into_iter()
-                    .filter(|e| e.seq >= self.next_seq)
-                    .collect();
+                let rest = self.not_yet_sent();
                 if !rest.is_empty() {
                     self.backlog.extend(rest);
                     continue;
@@ -223,13 +227,7 @@ impl Cursor {
                         }
                     }
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let missed: Vec<ProgressEvent> = self
-                            .job
-                            .progress
-                            .history()
-                            .into_iter()
-                            .filter(|e| e.seq >= self.next_seq)
-                            .collect();
+                        let missed = self.not_yet_sent();
                         self.backlog.extend(missed);
                     }
                     // The sender lives in the job; closed means it was dropped: wait for the outcome.
