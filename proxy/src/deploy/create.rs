@@ -38,7 +38,7 @@ pub async fn create(
     cancel: &CancellationToken,
 ) -> Result<CreatedVch, DeployError> {
     let round_trips_before = client.round_trips();
-    let config = with_target_server(config, options);
+    let config = with_target_server(config, &options.target);
     let resolved = config.resolved();
     let name = resolved.general.name.clone().unwrap_or_default();
 
@@ -148,6 +148,7 @@ pub async fn create(
         Vec::new(),
     );
 
+    let plan_datacenter = plan.datacenter_path.clone();
     let mut run = Run {
         client,
         progress,
@@ -163,6 +164,7 @@ pub async fn create(
         bootstrap,
         tls,
         options,
+        datastores: datastore_refs(&snapshot, &plan_datacenter),
     };
     let outcome = run.steps().await;
     match outcome {
@@ -205,10 +207,13 @@ pub async fn create(
 
 /// The config's target server, taken from the connection when the caller left it out (the API):
 /// the appliance needs it to reach vSphere.
-fn with_target_server(config: &VchConfig, options: &CreateOptions) -> VchConfig {
+pub(super) fn with_target_server(
+    config: &VchConfig,
+    target: &crate::vsphere::TargetSpec,
+) -> VchConfig {
     let mut config = config.clone();
     if config.target.server.as_deref().is_none_or(str::is_empty) {
-        let url = &options.target.url;
+        let url = &target.url;
         let host = url.host_str().unwrap_or_default();
         config.target.server = Some(match url.port() {
             Some(port) => format!("{}://{host}:{port}", url.scheme()),
@@ -216,11 +221,11 @@ fn with_target_server(config: &VchConfig, options: &CreateOptions) -> VchConfig 
         });
     }
     if config.target.user.as_deref().is_none_or(str::is_empty) {
-        config.target.user = Some(options.target.username.clone());
+        config.target.user = Some(target.username.clone());
     }
     if config.target.password.is_none() {
         config.target.password = Some(shared::secret::Secret::new(
-            secrecy::ExposeSecret::expose_secret(&options.target.password),
+            secrecy::ExposeSecret::expose_secret(&target.password),
         ));
     }
     config
@@ -256,6 +261,8 @@ struct Run<'a> {
     bootstrap: IsoImage,
     tls: TlsMaterial,
     options: &'a CreateOptions,
+    /// Datastore name → moref, for the existence checks before `MakeDirectory`.
+    datastores: std::collections::BTreeMap<String, MoRef>,
 }
 
 /// Step start percentages; the upload and the wait are the long ones.
@@ -490,19 +497,24 @@ impl Run<'_> {
             self.start(Step::VolumeStores, "creating volume store directories")?;
         }
         for dir in self.plan.volume_dirs.clone() {
-            let created = self
+            // Taken out for the call so a cancel mid-call still leaves its entry in the journal.
+            let mut journal = std::mem::take(&mut self.journal);
+            let result = self
                 .call(
                     Step::VolumeStores,
-                    client.make_directory(
+                    make_volume_directory(
+                        client,
+                        &mut journal,
                         &file_manager,
-                        &dir.datastore_path,
+                        &self.datastores,
+                        &dir,
                         &self.plan.datacenter,
                     ),
                 )
-                .await?
-                .map_err(Failure::at(Step::VolumeStores))?;
+                .await;
+            self.journal = journal;
+            let created = result?.map_err(Failure::at(Step::VolumeStores))?;
             if created {
-                self.journal.directory(&dir.datastore_path);
                 self.made(
                     Step::VolumeStores,
                     object(
@@ -813,7 +825,9 @@ fn name_in_use(name: &str, error: VsphereError) -> StepError {
 }
 
 /// A fresh secret key and nonces for each encode, as vic-machine does.
-fn seal(tree: &VirtualContainerHostConfigSpec) -> Result<Vec<(String, String)>, StepError> {
+pub(super) fn seal(
+    tree: &VirtualContainerHostConfigSpec,
+) -> Result<Vec<(String, String)>, StepError> {
     let mut rng = rand::rng();
     let mut key = [0u8; 32];
     rng.fill_bytes(&mut key);
@@ -879,7 +893,7 @@ fn resource_spec(
 
 /// `vic_machine_create_options`: the flags of the equivalent command line, secrets and file
 /// paths dropped (vic-extraconfig.md §4.3).
-fn create_options(config: &VchConfig) -> Vec<String> {
+pub(super) fn create_options(config: &VchConfig) -> Vec<String> {
     let line =
         shared::vic_machine::generate(&config.without_secrets(), shared::vic_machine::Os::Linux);
     let words = shlex::split(&line).unwrap_or_default();
@@ -905,4 +919,59 @@ fn create_options(config: &VchConfig) -> Vec<String> {
         .map(|(n, v)| (n.as_str(), v.as_str()))
         .collect();
     extraconfig::record_create_options(&borrowed)
+}
+
+/// Datastore name → moref in the plan's datacenter.
+pub(super) fn datastore_refs(
+    snapshot: &shared::inventory::InventorySnapshot,
+    datacenter_path: &str,
+) -> std::collections::BTreeMap<String, MoRef> {
+    snapshot
+        .datacenter(datacenter_path)
+        .map(|dc| {
+            dc.datastores
+                .iter()
+                .map(|ds| (ds.name.clone(), MoRef::new("Datastore", &ds.id)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Makes a volume store directory, journalling it only when this run provably made it: the
+/// directory is looked for first, so a lost `MakeDirectory` reply leaves a journal entry for a
+/// directory that did not exist before (rollback removes it), and one that already existed is
+/// never journalled (it may hold another VCH's volumes). Returns whether the directory is new.
+pub(super) async fn make_volume_directory(
+    client: &Client,
+    journal: &mut Journal,
+    file_manager: &crate::vsphere::datastore::FileManager,
+    datastores: &std::collections::BTreeMap<String, MoRef>,
+    dir: &plan::VolumeDir,
+    datacenter: &MoRef,
+) -> Result<bool, VsphereError> {
+    let datastore = datastores
+        .get(&dir.datastore)
+        .ok_or_else(|| VsphereError::NotFound(format!("datastore {}", dir.datastore)))?;
+    if client
+        .datastore_path_exists(datastore, &dir.datastore_path)
+        .await?
+    {
+        return Ok(false);
+    }
+    let pending = journal.directory(&dir.datastore_path);
+    match client
+        .make_directory(file_manager, &dir.datastore_path, datacenter)
+        .await
+    {
+        Ok(true) => Ok(true),
+        // Someone made it between our look and our call: not provably ours.
+        Ok(false) => {
+            journal.not_created(pending);
+            Ok(false)
+        }
+        Err(e) => {
+            journal.settle(pending, &e);
+            Err(e)
+        }
+    }
 }

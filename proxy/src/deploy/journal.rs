@@ -110,11 +110,12 @@ impl Journal {
         })
     }
 
-    /// A datastore directory that did not exist before this run.
-    pub fn directory(&mut self, path: &str) {
+    /// A datastore directory that did not exist before this run (journalled before the
+    /// `MakeDirectory` call, so a lost reply still leaves it to roll back).
+    pub fn directory(&mut self, path: &str) -> Pending {
         self.push(Entry::Directory {
             path: path.to_owned(),
-        });
+        })
     }
 
     fn push(&mut self, entry: Entry) -> Pending {

@@ -11,6 +11,7 @@
 //! * [`delete::delete`]: removes a VCH, including one a dead create left half-made.
 
 pub mod certs;
+pub mod configure;
 mod create;
 pub mod delete;
 pub mod iso;
@@ -30,6 +31,7 @@ use shared::extraconfig::{MappingError, SecretError};
 use crate::vsphere::datastore::UploadError;
 use crate::vsphere::{TargetSpec, VsphereError};
 
+pub use configure::{ConfigureOptions, ConfiguredVch, RevertReport, configure};
 pub use create::create;
 pub use journal::RollbackReport;
 pub use progress::{EventKind, ObjectKind, ObjectRef, Progress, ProgressEvent, Step};
@@ -185,6 +187,15 @@ pub enum DeployError {
         "VCH {name:?} has powered-on container VMs ({containers}); stop them first or pass --force to power them off and delete them"
     )]
     ContainersRunning { name: String, containers: String },
+    #[error("{0}")]
+    Refused(String),
+    #[error("could not {step}: {cause}{revert}{rollback}")]
+    ConfigureFailed {
+        step: Step,
+        cause: StepError,
+        revert: RevertReport,
+        rollback: RollbackReport,
+    },
     #[error("deleting VCH {name:?} left objects behind: {failures}")]
     DeleteIncomplete { name: String, failures: String },
 }
@@ -201,9 +212,9 @@ impl DeployError {
     /// The rollback report, when the error came after something was created.
     pub fn rollback(&self) -> Option<&RollbackReport> {
         match self {
-            DeployError::Failed { rollback, .. } | DeployError::Cancelled { rollback, .. } => {
-                Some(rollback)
-            }
+            DeployError::Failed { rollback, .. }
+            | DeployError::Cancelled { rollback, .. }
+            | DeployError::ConfigureFailed { rollback, .. } => Some(rollback),
             _ => None,
         }
     }

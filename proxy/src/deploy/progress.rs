@@ -20,10 +20,16 @@ pub enum Step {
     VolumeStores,
     UploadIsos,
     Configure,
+    /// `configure`: the snapshot taken before anything changes.
+    Snapshot,
+    /// `configure`: the appliance is powered off while its devices change.
+    PowerOff,
     PowerOn,
     WaitForIp,
     Done,
     Rollback,
+    /// `configure`: back to the snapshot after a failure.
+    Revert,
     Delete,
 }
 
@@ -39,10 +45,13 @@ impl Step {
             Step::VolumeStores => "create the volume stores",
             Step::UploadIsos => "upload the ISO images",
             Step::Configure => "configure the appliance",
+            Step::Snapshot => "snapshot the appliance",
+            Step::PowerOff => "power off the appliance",
             Step::PowerOn => "power on the appliance",
             Step::WaitForIp => "wait for the appliance's client IP",
             Step::Done => "done",
             Step::Rollback => "roll back",
+            Step::Revert => "revert to the snapshot",
             Step::Delete => "delete",
         }
     }

@@ -50,15 +50,28 @@ pub fn isos(publisher: &str) -> Isos {
 
 /// A vCenter model with `DC0_DVPG0..DC0_DVPG5`.
 pub async fn simulator() -> (Simulator, Client, TargetSpec) {
+    simulator_with(6).await
+}
+
+/// A vCenter model with `DC0_DVPG0..` up to `portgroups`.
+pub async fn simulator_with(portgroups: u32) -> (Simulator, Client, TargetSpec) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = Simulator::start(SimulatorOptions::vpx().with_inventory(Inventory {
-        portgroups: Some(6),
+        portgroups: Some(portgroups),
         ..Inventory::default()
     }))
     .await
     .expect("start the simulator");
     let spec = TargetSpec::from_simulator(&sim);
     let client = Client::connect(&spec).await.expect("connect");
+    // The simulated hosts block 2377/tcp out of the box, which create refuses (F1).
+    client
+        .update_firewall(
+            "/DC0/host/DC0_C0",
+            proxy::vsphere::firewall::FirewallAction::Allow,
+        )
+        .await
+        .expect("open the VCH port on the cluster's hosts");
     (sim, client, spec)
 }
 
@@ -253,6 +266,24 @@ impl CuttingProxy {
         cut_at: u64,
         after_forward: bool,
     ) -> CuttingProxy {
+        Self::start_with(upstream, cut_at, None, after_forward).await
+    }
+
+    /// Cuts the first request whose body contains `needle` (a SOAP method name).
+    pub async fn start_on(
+        upstream: std::net::SocketAddr,
+        needle: &'static str,
+        after_forward: bool,
+    ) -> CuttingProxy {
+        Self::start_with(upstream, 1, Some(needle), after_forward).await
+    }
+
+    async fn start_with(
+        upstream: std::net::SocketAddr,
+        cut_at: u64,
+        needle: Option<&'static str>,
+        after_forward: bool,
+    ) -> CuttingProxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let requests = Arc::new(AtomicU64::new(0));
@@ -264,7 +295,7 @@ impl CuttingProxy {
                     let Ok(server) = TcpStream::connect(upstream).await else {
                         return;
                     };
-                    relay(client, server, counter, cut_at, after_forward).await;
+                    relay(client, server, counter, cut_at, needle, after_forward).await;
                 });
             }
         });
@@ -281,6 +312,7 @@ async fn relay(
     server: TcpStream,
     counter: Arc<AtomicU64>,
     cut_at: u64,
+    needle: Option<&'static str>,
     after_forward: bool,
 ) {
     let (mut client_read, mut client_write) = client.into_split();
@@ -325,7 +357,25 @@ async fn relay(
             .find_map(|l| l.strip_prefix("content-length:"))
             .and_then(|v| v.trim().parse().ok())
             .unwrap_or(0);
-        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        let n = match needle {
+            None => counter.fetch_add(1, Ordering::SeqCst) + 1,
+            Some(needle) => {
+                // Read the whole body first to see whether it is the request to cut.
+                let want = header_end + usize::try_from(length).unwrap_or(usize::MAX);
+                while buffer.len() < want {
+                    let mut chunk = [0u8; 64 * 1024];
+                    match client_read.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break 'requests,
+                        Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                if find(&buffer[header_end..want], needle.as_bytes()).is_some() {
+                    counter.fetch_add(1, Ordering::SeqCst) + 1
+                } else {
+                    0
+                }
+            }
+        };
         let cut = n == cut_at;
         if cut && !after_forward {
             break 'requests;
