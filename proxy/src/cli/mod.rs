@@ -1,6 +1,7 @@
 //! Command-line surface of `vch`. Each sub-command lives in its own module; this one only parses
 //! and dispatches.
 
+pub mod configure;
 pub mod convert;
 pub mod create;
 pub mod delete;
@@ -48,6 +49,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Delete a VCH.
     Delete(delete::DeleteArgs),
+    /// Change a VCH's settings, networks included; reverts on failure.
+    Configure(configure::ConfigureArgs),
     /// Register the wizard as a vSphere Client plugin in vCenter, or remove it.
     Plugin(plugin::PluginArgs),
 }
@@ -65,5 +68,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Ls(args) => ls::run(args),
         Command::Inspect(args) => inspect::run(args),
         Command::Delete(args) => delete::run(args),
+        Command::Configure(args) => configure::run(args),
     }
 }
