@@ -53,7 +53,8 @@ pub(super) fn check(resolved: &VchConfig, scope: &Scope<'_>, out: &mut Vec<Findi
     let Some(bridge) = n.bridge.port_group.as_deref() else {
         return;
     };
-    // NV10 already reports a bridge shared with a role of this VCH.
+    // NV10 already reports a bridge shared with a role of this VCH. A VCH with this name is this
+    // one being reconfigured (or G12): its own bridge is no clash.
     let shared_with_role = [&n.public, &n.client, &n.management]
         .iter()
         .any(|r| r.port_group.as_deref() == Some(bridge));
@@ -65,7 +66,11 @@ pub(super) fn check(resolved: &VchConfig, scope: &Scope<'_>, out: &mut Vec<Findi
     let users: Vec<&str> = dc
         .vchs
         .iter()
-        .filter(|v| v.name != name && v.networks.iter().any(|pg| names.contains(&pg.as_str())))
+        .filter(|v| {
+            v.name != name
+                && v.vm_name != name
+                && v.networks.iter().any(|pg| names.contains(&pg.as_str()))
+        })
         .map(|v| v.name.as_str())
         .collect();
     if users.is_empty() {
