@@ -19,9 +19,36 @@ const SESSION_COOKIE: &str = "vmware_soap_session";
 /// panicking handlers) must not hang the caller forever.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Whether a method changes server state, so that sending it twice is not the same as once.
+/// Reads, views and filters are safe to resend; tasks and creations are not.
+pub(crate) fn changes_something(method: &str) -> bool {
+    const SAFE_CREATES: &[&str] = &[
+        "CreateContainerView",
+        "CreateFilter",
+        "CreatePropertyCollector",
+    ];
+    const OTHER_CHANGES: &[&str] = &[
+        "MakeDirectory",
+        "AddAuthorizationRole",
+        "SetEntityPermissions",
+        "RemoveEntityPermission",
+        "RemoveAuthorizationRole",
+        "RegisterExtension",
+        "UnregisterExtension",
+        "UpdateExtension",
+    ];
+    method.ends_with("_Task")
+        || (method.starts_with("Create") && !SAFE_CREATES.contains(&method))
+        || OTHER_CHANGES.contains(&method)
+}
+
 /// Sends envelopes and keeps the session cookie. Knows nothing about vim25 semantics.
 pub(crate) struct Transport {
     http: reqwest::Client,
+    /// For calls that change something: never a pooled connection, so the HTTP stack has no
+    /// stale-connection path on which it could send the request a second time (a
+    /// `CreateResourcePool` executed twice comes back as `DuplicateName` for our own pool).
+    http_once: reqwest::Client,
     endpoint: Url,
     /// `host:port`, for error messages.
     host: String,
@@ -43,11 +70,14 @@ impl Transport {
                 ));
             }
         };
-        let mut builder = reqwest::Client::builder()
-            .timeout(REQUEST_TIMEOUT)
-            .connect_timeout(Duration::from_secs(20))
-            .http1_only()
-            .user_agent(concat!("vch-deploy/", env!("CARGO_PKG_VERSION")));
+        let builder = || {
+            reqwest::Client::builder()
+                .timeout(REQUEST_TIMEOUT)
+                .connect_timeout(Duration::from_secs(20))
+                .http1_only()
+                .user_agent(concat!("vch-deploy/", env!("CARGO_PKG_VERSION")))
+        };
+        let (mut builder, mut once) = (builder(), builder().pool_max_idle_per_host(0));
         let verifier = match endpoint.scheme() {
             "https" => {
                 let (config, verifier) = tls::client_config(policy)?;
@@ -58,6 +88,7 @@ impl Transport {
                          to vSphere can be intercepted"
                     );
                 }
+                once = once.use_preconfigured_tls(config.clone());
                 builder = builder.use_preconfigured_tls(config);
                 Some(verifier)
             }
@@ -65,6 +96,7 @@ impl Transport {
                 // reqwest has no default TLS provider here: hand it one anyway so the builder
                 // never looks for it, even though plain http never uses it.
                 let (config, _) = tls::client_config(&TlsPolicy::SystemRoots)?;
+                once = once.use_preconfigured_tls(config.clone());
                 builder = builder.use_preconfigured_tls(config);
                 None
             }
@@ -77,8 +109,12 @@ impl Transport {
         let http = builder
             .build()
             .map_err(|e| VsphereError::TlsSetup(e.to_string()))?;
+        let http_once = once
+            .build()
+            .map_err(|e| VsphereError::TlsSetup(e.to_string()))?;
         Ok(Transport {
             http,
+            http_once,
             endpoint: endpoint.clone(),
             host,
             soap_action: Mutex::new("urn:vim25/6.5".to_owned()),
@@ -118,8 +154,12 @@ impl Transport {
             .lock()
             .map(|a| a.clone())
             .unwrap_or_default();
-        let mut http_request = self
-            .http
+        let http = if changes_something(method) {
+            &self.http_once
+        } else {
+            &self.http
+        };
+        let mut http_request = http
             .post(self.endpoint.clone())
             .header(CONTENT_TYPE, "text/xml; charset=utf-8")
             .header("SOAPAction", format!("\"{soap_action}\""));
