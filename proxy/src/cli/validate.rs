@@ -200,8 +200,17 @@ mod tests {
             config: None,
             from_vic_machine: None,
             format: Format::Text,
+            offline: false,
             flags: flags.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn offline_is_taken_from_anywhere_in_the_flags() {
+        let mut a = args(&["--name", "x", "--offline", "--target", "vc"]);
+        take_format_from_flags(&mut a).unwrap();
+        assert!(a.offline);
+        assert_eq!(a.flags, ["--name", "x", "--target", "vc"]);
     }
 
     #[test]
