@@ -164,6 +164,13 @@ pub async fn login(body: &Login) -> Result<SessionInfo, FetchError> {
     send_json(Request::post("./api/session"), body).await
 }
 
+/// `POST ./api/session/clone`: the vSphere Client's session `token` in the header the proxy
+/// expects, `body` naming the vCenter (see `plugin_host`).
+pub async fn clone_session<B: Serialize>(token: &str, body: &B) -> Result<SessionInfo, FetchError> {
+    let request = Request::post("./api/session/clone").header("vmware-api-session-id", token);
+    send_json(request, body).await
+}
+
 pub async fn logout() -> Result<(), FetchError> {
     let response = Request::delete("./api/session")
         .send()

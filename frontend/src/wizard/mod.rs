@@ -109,6 +109,11 @@ fn draft(app: AppContext) -> VchConfig {
     {
         config.target.datacenter = Some(only.name.clone());
     }
+    // Opened from an object's Actions menu in the vSphere Client: start with that object.
+    if let Some(host) = use_context::<crate::plugin_host::PluginHost>() {
+        let snapshot = app.inventory.get_untracked().snapshot();
+        host.preselect(&mut config, snapshot.as_deref());
+    }
     config
 }
 
