@@ -250,6 +250,42 @@ async fn create_list_config_and_delete_through_the_api() {
         "the read-back configuration validates: {errors:?}"
     );
 
+    // Move the management network to its own port group: the original could not (vic#4525).
+    let change = config_from(&["--management-network".to_owned(), "DC0_DVPG2".to_owned()]);
+    let patching = http
+        .patch(format!("{base}/api/vchs/{id}"))
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patching.status(), 202);
+    let patch_job = patching.json::<Value>().await.unwrap()["job"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let patched = read_events(&http, &format!("{base}/api/jobs/{patch_job}/events")).await;
+    let end = &patched.last().unwrap().1;
+    assert_eq!(end["state"], "succeeded", "{end}");
+    assert!(
+        end["result"]["command_line"]
+            .as_str()
+            .unwrap()
+            .contains("--management-network DC0_DVPG2"),
+        "{end}"
+    );
+    let view: Value = http
+        .get(format!("{base}/api/vchs/{id}/config"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        view["config"]["network"]["management"]["port_group"], "DC0_DVPG2",
+        "{view}"
+    );
+
     let deleting = http
         .delete(format!("{base}/api/vchs/{id}"))
         .send()

@@ -399,8 +399,9 @@ pub async fn configure(
 
     let new_tree = new_tree(&merged, request, &old_tree, &before, &plan)
         .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
+    // As `inspect config` will show it afterwards: read back from the tree that gets stored.
     let command_line = shared::vic_machine::generate(
-        &extraconfig::to_vch_config(&new_tree, &BTreeMap::new()),
+        &extraconfig::to_vch_config(&new_tree, &vch::port_group_names(&snapshot)),
         shared::vic_machine::Os::Linux,
     );
     let names = port_group_names(&plan);

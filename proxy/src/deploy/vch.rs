@@ -211,7 +211,7 @@ fn decode_ip(text: &str) -> Option<IpAddr> {
     (!ip.is_unspecified()).then_some(ip)
 }
 
-fn port_group_names(snapshot: &InventorySnapshot) -> BTreeMap<String, String> {
+pub(crate) fn port_group_names(snapshot: &InventorySnapshot) -> BTreeMap<String, String> {
     snapshot
         .datacenters
         .iter()

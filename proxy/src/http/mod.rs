@@ -109,7 +109,12 @@ pub fn router(state: AppState) -> Router {
         .route("/validate", post(validate::validate))
         .route("/firewall", post(firewall::update))
         .route("/vchs", get(vchs::list).post(vchs::create))
-        .route("/vchs/{id}", get(vchs::inspect).delete(vchs::delete))
+        .route(
+            "/vchs/{id}",
+            get(vchs::inspect)
+                .patch(vchs::configure)
+                .delete(vchs::delete),
+        )
         .route("/vchs/{id}/config", get(vchs::config))
         .route("/jobs/{id}", get(jobs::status))
         .route("/jobs/{id}/events", get(jobs::events))

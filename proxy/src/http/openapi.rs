@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         super::vchs::list,
         super::vchs::inspect,
         super::vchs::config,
+        super::vchs::configure,
         super::vchs::delete,
         super::jobs::status,
         super::jobs::events,

@@ -15,7 +15,7 @@ use super::jobs::{Job, JobError, Outcome};
 use super::session::{CurrentSession, Session};
 use super::{ApiError, AppState};
 use crate::deploy::vch::{Selector, VchDetails, VchSummary};
-use crate::deploy::{self, CreateOptions, DeployError, RollbackReport};
+use crate::deploy::{self, ConfigureOptions, CreateOptions, DeployError, RollbackReport};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobStarted {
@@ -229,6 +229,55 @@ fn server_of(url: &url::Url) -> String {
         (scheme, Some(port)) => format!("{scheme}://{host}:{port}"),
         (scheme, None) => format!("{scheme}://{host}"),
     }
+}
+
+/// Start changing a VCH: the body holds the options to change (as for create; empty fields keep
+/// their value). Public, client, management and container networks can change too; the result is
+/// validated by the same rules before anything is touched, and a failed change reverts.
+#[utoipa::path(patch, path = "/api/vchs/{id}", tag = "vchs",
+    params(("id" = String, Path, description = "The appliance VM id")),
+    request_body(content = Object, description = "The options to change (docs/config-schema.md)"),
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+pub async fn configure(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+    Json(request): Json<VchConfig>,
+) -> (StatusCode, Json<JobStarted>) {
+    let (job_id, job) = state.jobs().start("configure");
+    tokio::spawn(async move {
+        let options = ConfigureOptions {
+            target: session.spec.clone(),
+        };
+        let result = deploy::configure(
+            &session.client,
+            &Selector::Id(id),
+            &request,
+            &options,
+            &job.progress,
+            &job.cancel,
+        )
+        .await;
+        session.invalidate_inventory().await;
+        let outcome = match result {
+            Ok(done) => Outcome {
+                state: "succeeded",
+                result: Some(serde_json::json!({
+                    "vch_id": done.id,
+                    "name": done.name,
+                    "changes": done.changes,
+                    "command_line": done.command_line,
+                    "warnings": done.warnings,
+                })),
+                error: None,
+                removed: Vec::new(),
+                left_behind: Vec::new(),
+            },
+            Err(err) => failure(&err),
+        };
+        job.finish(outcome);
+    });
+    (StatusCode::ACCEPTED, Json(JobStarted { job: job_id }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
