@@ -4,6 +4,11 @@
 //! `/api/ui/htmlClientSdk.js` is its JavaScript SDK. Only then does the wizard take the session,
 //! theme and selected object from the client; anywhere else (no iframe, or no SDK) it stays the
 //! stand-alone page.
+//!
+//! Sign-in: a session the proxy already holds for this browser (`GET ./api/session`) is reused;
+//! only without one is the client's session token cloned (`POST ./api/session/clone`), so nobody
+//! types a password and a page reload does not clone again. When cloning fails (e.g. the proxy
+//! does not trust vCenter's certificate) the reason is shown above the ordinary password form.
 
 use std::cell::RefCell;
 use std::future::Future;
