@@ -4,15 +4,26 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// Focuses the first element matching any of `selectors`, tried in order, once the pending
-/// render has reached the DOM (signal updates render asynchronously).
+/// render has reached the DOM. Signal updates render asynchronously, sometimes a frame later
+/// than asked, so a few frames are tried before giving up.
 pub fn focus_first_later(selectors: &'static [&'static str]) {
+    focus_when_present(selectors, FRAMES_TO_TRY);
+}
+
+const FRAMES_TO_TRY: u8 = 6;
+
+fn focus_when_present(selectors: &'static [&'static str], frames_left: u8) {
     request_animation_frame(move || {
         let element = selectors
             .iter()
             .find_map(|s| document().query_selector(s).ok().flatten());
-        if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        match element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             // focus() only fails on detached elements; nothing useful to do then.
-            let _ = element.focus();
+            Some(element) => {
+                let _ = element.focus();
+            }
+            None if frames_left > 1 => focus_when_present(selectors, frames_left - 1),
+            None => {}
         }
     });
 }

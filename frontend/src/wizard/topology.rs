@@ -193,8 +193,11 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
                         let cy = y + 20.0;
                         let class = if nic.error { "topo__pg topo__pg--error" } else { "topo__pg" };
                         let name = if nic.port_group.is_empty() { "(no port group)".to_owned() } else { nic.port_group.clone() };
-                        let roles = format!("NIC {}: {}", i + 1, nic.roles.join(" + "));
-                        let details = nic.details.join(" · ");
+                        let roles = format!("NIC {}", i + 1);
+                        let details = std::iter::once(nic.roles.join(" + "))
+                            .chain(nic.details.iter().cloned())
+                            .collect::<Vec<_>>()
+                            .join(" · ");
                         view! {
                             <circle class="topo__nic" cx="190" cy=cy r="6"/>
                             <line class="topo__link" x1="196" y1=cy x2="300" y2=cy/>
