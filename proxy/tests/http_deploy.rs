@@ -152,9 +152,17 @@ async fn create_list_config_and_delete_through_the_api() {
         .unwrap();
     assert_eq!(login.status(), 201);
 
+    // Client-verified TLS and an operations user whose password travels beside the configuration
+    // (a configuration never serialises passwords).
+    let mut args: Vec<String> = small_args(&sim, &isos, "api-vch")
+        .into_iter()
+        .filter(|a| a != "--no-tlsverify")
+        .collect();
+    args.extend(["--tls-cname", "api-vch.example.com", "--ops-user", "ops"].map(str::to_owned));
+    let body = json!({"config": config_from(&args), "ops_password": "ops-secret"});
     let started = http
         .post(format!("{base}/api/vchs"))
-        .json(&small_config(&sim, &isos, "api-vch"))
+        .json(&body)
         .send()
         .await
         .unwrap();
@@ -174,7 +182,7 @@ async fn create_list_config_and_delete_through_the_api() {
         end["result"]["docker_command"]
             .as_str()
             .unwrap()
-            .contains("docker -H 10.0.9.9:2376")
+            .contains("docker -H 10.0.9.9:2376 --tlsverify")
     );
     let seqs: Vec<u64> = events
         .iter()
@@ -188,6 +196,58 @@ async fn create_list_config_and_delete_through_the_api() {
         events
             .iter()
             .any(|(_, e)| e["created"].as_array().is_some_and(|c| !c.is_empty()))
+    );
+
+    assert_eq!(end["result"]["client_bundle"], true, "{end}");
+    assert!(
+        !events
+            .iter()
+            .any(|(_, e)| e.to_string().contains("ops-secret"))
+    );
+
+    // The Docker client certificates, for this session only.
+    let bundle = http
+        .get(format!("{base}/api/jobs/{job}/client-bundle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bundle.status(), 200);
+    assert_eq!(bundle.headers()["content-type"], "application/x-tar");
+    let bytes = bundle.bytes().await.unwrap();
+    let mut archive = tar::Archive::new(&bytes[..]);
+    let names: Vec<String> = archive
+        .entries()
+        .unwrap()
+        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "api-vch/ca.pem",
+            "api-vch/cert.pem",
+            "api-vch/key.pem",
+            "api-vch/api-vch.env"
+        ]
+    );
+    let stranger = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    stranger
+        .post(format!("{base}/api/session"))
+        .json(&json!({"default_target": true}))
+        .send()
+        .await
+        .unwrap();
+    let refused = stranger
+        .get(format!("{base}/api/jobs/{job}/client-bundle"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        404,
+        "another session cannot take the private key"
     );
 
     // A late subscriber gets the same history and the same end.

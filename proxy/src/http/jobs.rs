@@ -47,9 +47,31 @@ pub struct Job {
     pub progress: Progress,
     pub cancel: CancellationToken,
     outcome: watch::Sender<Option<Outcome>>,
+    /// A create's client certificate bundle (holds a private key): only the session that started
+    /// the job may download it.
+    bundle: Mutex<Option<ClientBundle>>,
+}
+
+/// A downloadable file a job produced.
+#[derive(Clone)]
+pub struct ClientBundle {
+    pub owner: usize,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Job {
+    pub fn set_bundle(&self, bundle: ClientBundle) {
+        *self.bundle.lock().unwrap_or_else(|e| e.into_inner()) = Some(bundle);
+    }
+
+    pub fn bundle(&self) -> Option<ClientBundle> {
+        self.bundle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     pub fn finish(&self, outcome: Outcome) {
         self.outcome.send_replace(Some(outcome));
     }
@@ -75,6 +97,7 @@ impl Jobs {
             progress: Progress::new(),
             cancel: CancellationToken::new(),
             outcome,
+            bundle: Mutex::new(None),
         });
         self.lock().insert(id.clone(), Arc::clone(&job));
         (id, job)
@@ -313,6 +336,54 @@ pub async fn cancel(
     let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
     job.cancel.cancel();
     Ok(StatusCode::ACCEPTED)
+}
+
+/// `GET /api/jobs/{id}/client-bundle`: the Docker client certificates of a created VCH as a tar
+/// archive (`ca.pem`, `cert.pem`, `key.pem`, `<name>.env`), for the session that created it.
+#[utoipa::path(get, path = "/api/jobs/{id}/client-bundle", tag = "jobs",
+    params(("id" = String, Path, description = "Job id of a create")),
+    responses(
+        (status = 200, description = "application/x-tar", content_type = "application/x-tar"),
+        (status = 404, description = "No such job, not finished, not this session's, or no client certificates (--no-tlsverify/--no-tls)", body = super::error::ErrorBody),
+    ))]
+pub async fn client_bundle(
+    State(state): State<AppState>,
+    super::session::CurrentSession(session): super::session::CurrentSession,
+    Path(id): Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
+    let bundle = job
+        .bundle()
+        .filter(|b| b.owner == session_key(&session))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no_client_bundle",
+                "this job has no client certificate bundle for this session",
+            )
+            .with_hint("bundles exist for finished creates with client verification, for the session that started them")
+        })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/x-tar".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", bundle.file_name),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bundle.bytes,
+    )
+        .into_response())
+}
+
+/// Identifies a session without keeping it alive.
+pub fn session_key(session: &Arc<super::session::Session>) -> usize {
+    Arc::as_ptr(session) as usize
 }
 
 fn job_not_found(id: &str) -> ApiError {

@@ -1,5 +1,6 @@
 //! The HTTP surface: the JSON API under `/api` and the built wizard everywhere else.
 
+mod client_bundle;
 mod error;
 mod firewall;
 mod health;
@@ -119,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{id}", get(jobs::status))
         .route("/jobs/{id}/events", get(jobs::events))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
+        .route("/jobs/{id}/client-bundle", get(jobs::client_bundle))
         .fallback(error::api_not_found);
     Router::new()
         .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))

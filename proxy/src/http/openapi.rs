@@ -28,6 +28,7 @@ use utoipa::OpenApi;
         super::jobs::status,
         super::jobs::events,
         super::jobs::cancel,
+        super::jobs::client_bundle,
     ),
     components(schemas(
         super::error::ErrorBody,

@@ -11,7 +11,8 @@ use shared::config::VchConfig;
 use shared::vic_machine::{Os, generate};
 use utoipa::ToSchema;
 
-use super::jobs::{Job, JobError, Outcome};
+use super::client_bundle;
+use super::jobs::{ClientBundle, Job, JobError, Outcome, session_key};
 use super::session::{CurrentSession, Session};
 use super::{ApiError, AppState};
 use crate::deploy::vch::{Selector, VchDetails, VchSummary};
@@ -77,20 +78,54 @@ fn failure(err: &DeployError) -> Outcome {
     }
 }
 
+/// The body of `POST /api/vchs`: a configuration, or `{"config": …, "ops_password": "…"}`. The
+/// wrapper exists because a configuration never serialises its passwords, so a browser cannot send
+/// the operations user's password inside it.
+fn create_request(body: serde_json::Value) -> Result<VchConfig, ApiError> {
+    let invalid = |e: serde_json::Error| {
+        ApiError::bad_request(
+            "invalid_config",
+            format!("the body is not a VCH configuration: {e}"),
+        )
+        .with_hint("see docs/config-schema.md")
+    };
+    let wrapped = body.get("config").is_some();
+    if !wrapped {
+        return serde_json::from_value(body).map_err(invalid);
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Wrapped {
+        config: VchConfig,
+        #[serde(default)]
+        ops_password: Option<String>,
+    }
+    let Wrapped {
+        mut config,
+        ops_password,
+    } = serde_json::from_value(body).map_err(invalid)?;
+    if let Some(password) = ops_password.filter(|p| !p.is_empty()) {
+        config.operations.ops_password = Some(shared::secret::Secret::new(password));
+    }
+    Ok(config)
+}
+
 /// Start creating a VCH. Validation (static and inventory) runs first inside the job; nothing is
 /// made if it fails.
 #[utoipa::path(post, path = "/api/vchs", tag = "vchs",
-    request_body(content = Object, description = "A VCH configuration (docs/config-schema.md)"),
+    request_body(content = Object, description = "A VCH configuration (docs/config-schema.md), or `{config, ops_password}`"),
     responses(
         (status = 202, description = "Started; follow the job's events", body = JobStarted),
+        (status = 400, body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 409, description = "The server has no appliance ISO to deploy", body = super::error::ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-    Json(config): Json<VchConfig>,
+    Json(body): Json<serde_json::Value>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    let config = create_request(body)?;
     let Some(isos) = state.isos() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -124,6 +159,15 @@ async fn run_create(
     session.invalidate_inventory().await;
     let outcome = match result {
         Ok(created) => {
+            match client_bundle::build(&created) {
+                Ok(Some(bytes)) => job.set_bundle(ClientBundle {
+                    owner: session_key(&session),
+                    file_name: format!("{}-client-bundle.tar", created.name),
+                    bytes,
+                }),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = %err, "could not pack the client bundle"),
+            }
             let docker_command = created.docker_host.as_ref().map(|host| {
                 let tls = if created.tls.verifies_clients() {
                     "--tlsverify"
@@ -144,6 +188,7 @@ async fn run_create(
                     "client_ip": created.client_ip,
                     "warnings": created.warnings,
                     "soap_round_trips": created.round_trips,
+                    "client_bundle": created.tls.client_cert_pem.is_some(),
                 })),
                 error: None,
                 removed: Vec::new(),
