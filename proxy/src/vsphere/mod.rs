@@ -9,6 +9,8 @@
 //! shared [`shared::inventory::InventorySnapshot`], [`firewall`] opens or closes the VCH port,
 //! [`task`] waits for tasks.
 
+pub mod authorization;
+pub mod cluster;
 pub mod datastore;
 pub mod entity;
 mod envelope;

@@ -1,4 +1,4 @@
-//! Resource pools: create one with CPU/memory allocations, read one back.
+//! Resource pools: create one with CPU/memory allocations, change them, read one back.
 //!
 //! Pools are created with `CreateResourcePool` (synchronous, returns the pool) and removed with
 //! [`Client::destroy_entity`](super::entity). vcsim shares and stales a pool's `summary`, so only
@@ -134,6 +134,24 @@ impl Client {
             response
                 .child_moref("returnval")
                 .ok_or_else(|| VsphereError::malformed("CreateResourcePool", "no pool returned"))
+        })
+        .await
+    }
+
+    /// `ResourcePool.UpdateConfig`: replaces both allocations (vcsim wants every field of each,
+    /// so the whole spec is always sent; read the pool first to change only part of it).
+    pub async fn update_resource_pool(
+        &self,
+        pool: &MoRef,
+        spec: &ResourceSpec,
+    ) -> Result<(), VsphereError> {
+        self.with_session(|| async {
+            let mut request = Request::new("UpdateConfig", pool);
+            request.open("config");
+            write_allocation(&mut request, "cpuAllocation", &spec.cpu, false);
+            write_allocation(&mut request, "memoryAllocation", &spec.memory, true);
+            request.close("config");
+            self.transport().call(request).await.map(|_| ())
         })
         .await
     }
