@@ -11,9 +11,13 @@ EXPECT_JSON is a file:
    "extra_config": {"<key>": "<value>", ...},               keys that must have these values
    "extra_config_present": ["<key>", ...],                   keys that must exist
    "datastore": "LocalDS_0",
-   "paths": ["vch1/x.iso", "volumes/a", ...]}               files/directories that must exist
+   "paths": ["vch1/x.iso", "volumes/a", ...],              files/directories that must exist
+   "vm_group": {"cluster": "DC0_C0", "vms": ["vch1"]},       a DRS VM group named like the VCH
+   "permissions": {"principal": "u", "entities": {"<entity name>": ["<role>", propagate]}},
+   "roles": {"<role name>": ["<privilege>", ...]}}          roles that must hold these privileges
 or {"name": "vch1", "present": false, "datastore": "LocalDS_0", "paths": [...]}: no VM, pool or
-folder with that name remains, and none of the paths exists.
+folder with that name remains, none of the paths exists, and with "vm_group": {"cluster": ...}
+no DRS group of that name is left in the cluster.
 
 Prints JSON {"ok": bool, "checks": n, "failures": [...]}; exits 1 when a check fails.
 Properties are read through a ContainerView with RetrievePropertiesEx: pyvmomi's lazy attributes
@@ -79,6 +83,11 @@ def path_exists(content, datastore, path):
     if info.state != "success":
         return False
     return any(f.path == leaf for f in (info.result.file or []))
+
+
+def vm_names(content, refs):
+    names = {ref: p["name"] for ref, p in collect(content, vim.VirtualMachine, ["name"])}
+    return [names.get(r, str(r)) for r in refs]
 
 
 def main(argv):
@@ -167,6 +176,46 @@ def main(argv):
                     check(got.get(key) == value, f"pool {key} = {got.get(key)!r}, expected {value!r}")
         for path in expect.get("paths", []):
             check(path_exists(content, expect["datastore"], path), f"[{expect['datastore']}] {path} missing")
+
+    if "vm_group" in expect:
+        want = expect["vm_group"]
+        clusters = [(ref, p) for ref, p in collect(content, vim.ClusterComputeResource, ["name", "configurationEx"])
+                    if p.get("name") == want["cluster"]]
+        check(len(clusters) == 1, f"cluster {want['cluster']} not found")
+        groups = [g for g in (clusters[0][1]["configurationEx"].group or [])] if clusters else []
+        mine = [g for g in groups if g.name == name]
+        if expect.get("present", True):
+            check(len(mine) == 1 and isinstance(mine[0], vim.cluster.VmGroup),
+                  f"expected one ClusterVmGroup {name}, found {[type(g).__name__ for g in mine]}")
+            if mine:
+                got = sorted(vm_names(content, mine[0].vm or []))
+                check(got == sorted(want["vms"]), f"VM group {name} holds {got}, expected {want['vms']}")
+        else:
+            check(not mine, f"DRS group {name} still exists")
+    if "roles" in expect or "permissions" in expect:
+        am = content.authorizationManager
+        roles = {r.name: r for r in read(content, am, vim.AuthorizationManager, ["roleList"])["roleList"]}
+        for role, privileges in expect.get("roles", {}).items():
+            check(role in roles, f"role {role} missing")
+            if role in roles:
+                missing = sorted(set(privileges) - set(roles[role].privilege or []))
+                check(not missing, f"role {role} lacks {missing}")
+        by_id = {r.roleId: n for n, r in roles.items()}
+        want = expect.get("permissions", {})
+        principal = want.get("principal")
+        named = {}
+        for t in (vim.Folder, vim.Datacenter, vim.ClusterComputeResource, vim.ResourcePool,
+                  vim.Datastore, vim.Network):
+            for ref, p in collect(content, t, ["name"]):
+                named.setdefault(p["name"], ref)
+        for entity, (role, propagate) in want.get("entities", {}).items():
+            ref = content.rootFolder if entity == "/" else named.get(entity)
+            check(ref is not None, f"entity {entity} not found")
+            if ref is None:
+                continue
+            perms = [p for p in am.RetrieveEntityPermissions(ref, False) if p.principal == principal]
+            got = [(by_id.get(p.roleId, p.roleId), p.propagate) for p in perms]
+            check(got == [(role, propagate)], f"permissions of {principal} on {entity}: {got}, expected {[(role, propagate)]}")
 
     Disconnect(si)
     print(json.dumps({"ok": not failures, "checks": checks, "failures": failures}))

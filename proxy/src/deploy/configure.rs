@@ -20,6 +20,7 @@ use shared::extraconfig::{
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::vsphere::resource_pool::{Allocation, ResourceSpec};
 use crate::vsphere::snapshot::{DeviceReconfig, NicChange};
 use crate::vsphere::vm::{NicBacking, NicSpec, VmInfo};
 use crate::vsphere::{Client, MoRef, TargetSpec, VsphereError};
@@ -388,7 +389,7 @@ pub async fn configure(
         );
         return Err(DeployError::Invalid { report });
     }
-    let warnings: Vec<String> = report
+    let mut warnings: Vec<String> = report
         .findings
         .iter()
         .filter(|f| f.severity == shared::Severity::Warning)
@@ -413,6 +414,16 @@ pub async fn configure(
     }
     if let Some(n) = change.memory_mb {
         changes.push(format!("{n} MB of memory"));
+    }
+    let pool = pool_change(client, &before, request)
+        .await
+        .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
+    match &pool {
+        PoolChange::Update { old, new, .. } => changes.push(describe_pool(old, new)),
+        PoolChange::NoPool => warnings.push(
+            "the VCH has no resource pool of its own (DRS was off when it was created): the CPU/memory limits, reservations and shares were not applied".into(),
+        ),
+        PoolChange::None => {}
     }
     let new_line =
         shared::vic_machine::generate(&merged.without_secrets(), shared::vic_machine::Os::Linux);
@@ -461,6 +472,8 @@ pub async fn configure(
         was_on: before.power_state == "poweredOn",
         vm: vm_ref,
         datastores: super::create::datastore_refs(&snapshot, &plan.datacenter_path),
+        pool,
+        pool_changed: false,
     };
     match run.apply(&plan, &old_tree, &change).await {
         Ok(()) => {
@@ -671,6 +684,96 @@ struct Apply<'a> {
     was_on: bool,
     vm: MoRef,
     datastores: BTreeMap<String, MoRef>,
+    pool: PoolChange,
+    /// `UpdateConfig` was sent: the revert writes the old allocations back.
+    pool_changed: bool,
+}
+
+/// What configure does to the VCH's resource pool.
+#[derive(Debug, Clone)]
+// One value per configure run: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
+enum PoolChange {
+    None,
+    /// Limits were asked for, but the VCH runs in its cluster's root pool.
+    NoPool,
+    Update {
+        pool: MoRef,
+        old: ResourceSpec,
+        new: ResourceSpec,
+    },
+}
+
+/// Whether the request changes the pool's allocations: what it sets, on top of what the pool has
+/// now (read from the pool, the source of truth, not from the stored configuration).
+async fn pool_change(
+    client: &Client,
+    vm: &VmInfo,
+    request: &VchConfig,
+) -> Result<PoolChange, String> {
+    let c = &request.compute;
+    let asked = [
+        &c.cpu_limit,
+        &c.cpu_reservation,
+        &c.cpu_shares,
+        &c.memory_limit,
+        &c.memory_reservation,
+        &c.memory_shares,
+    ]
+    .iter()
+    .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()));
+    if !asked {
+        return Ok(PoolChange::None);
+    }
+    // The VCH's own pool is named after its VM, as delete decides too.
+    let info = match &vm.resource_pool {
+        Some(pool) if pool.kind == "ResourcePool" => client
+            .resource_pool_info(pool)
+            .await
+            .map_err(|e| format!("reading the resource pool: {e}"))?
+            .filter(|p| {
+                p.name == vm.name && p.parent.as_ref().is_some_and(|p| p.kind == "ResourcePool")
+            }),
+        _ => None,
+    };
+    let Some(info) = info else {
+        return Ok(PoolChange::NoPool);
+    };
+    let new = super::create::resource_overlay(request, &info.spec)?;
+    if new == info.spec {
+        return Ok(PoolChange::None);
+    }
+    Ok(PoolChange::Update {
+        pool: info.moref,
+        old: info.spec,
+        new,
+    })
+}
+
+fn describe_pool(old: &ResourceSpec, new: &ResourceSpec) -> String {
+    let one = |what: &str, unit: &str, o: &Allocation, n: &Allocation| {
+        let mut parts = Vec::new();
+        let limit = |l: i64| {
+            if l < 0 {
+                "unlimited".to_owned()
+            } else {
+                format!("{l} {unit}")
+            }
+        };
+        if o.limit != n.limit {
+            parts.push(format!("{what} limit {}", limit(n.limit)));
+        }
+        if o.reservation != n.reservation {
+            parts.push(format!("{what} reservation {} {unit}", n.reservation));
+        }
+        if o.shares != n.shares {
+            parts.push(format!("{what} shares {:?}", n.shares).to_lowercase());
+        }
+        parts
+    };
+    let mut parts = one("CPU", "MHz", &old.cpu, &new.cpu);
+    parts.extend(one("memory", "MB", &old.memory, &new.memory));
+    format!("resource pool: {}", parts.join(", "))
 }
 
 type StepFailure = (Step, StepError);
@@ -697,6 +800,16 @@ impl Apply<'_> {
         change: &DeviceReconfig,
     ) -> Result<(), StepFailure> {
         let client = self.client;
+        // The pool first, as the original does (step 7); the revert writes it back.
+        if let PoolChange::Update { pool, new, .. } = &self.pool {
+            self.started(Step::ResourcePool, 12, "updating the resource pool");
+            self.pool_changed = true;
+            client
+                .update_resource_pool(pool, new)
+                .await
+                .map_err(at(Step::ResourcePool))?;
+            self.finished(Step::ResourcePool, "resource pool updated");
+        }
         // New volume stores only; existing labels keep their directories.
         let new_dirs: Vec<_> = plan
             .volume_dirs
@@ -807,8 +920,20 @@ impl Apply<'_> {
     async fn revert(&mut self, before: &VmInfo) -> RevertReport {
         let client = self.client;
         let mut report = RevertReport::default();
+        if let (true, PoolChange::Update { pool, old, .. }) = (self.pool_changed, &self.pool) {
+            match client.update_resource_pool(pool, old).await {
+                Ok(()) => report
+                    .steps
+                    .push("restored the resource pool's allocations".into()),
+                Err(e) => report
+                    .failures
+                    .push(format!("restoring the resource pool's allocations: {e}")),
+            }
+        }
         let Some(snapshot) = self.snapshot.clone() else {
-            report.steps.push("nothing had been changed".into());
+            if report.steps.is_empty() && report.failures.is_empty() {
+                report.steps.push("nothing had been changed".into());
+            }
             return report;
         };
         self.started(Step::Revert, 0, "reverting to the snapshot");

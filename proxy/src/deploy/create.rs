@@ -77,6 +77,25 @@ pub async fn create(
             id: existing.id.clone(),
         });
     }
+    // T14: the ops password is needed for the credentials check and by the appliance.
+    let ops = &resolved.operations;
+    if ops.ops_user.as_deref().is_some_and(|u| !u.is_empty())
+        && ops.ops_password.as_ref().is_none_or(|p| p.is_empty())
+    {
+        return Err(DeployError::Refused(
+            "user/password for the operations user has not been set: pass --ops-password with --ops-user; nothing was created".into(),
+        ));
+    }
+    // C8: the group is named after the VCH, so an existing one would be someone else's.
+    if resolved.compute.affinity_vm_group && plan.compute.kind == "ClusterComputeResource" {
+        let groups = client.cluster_groups(&plan.compute).await?;
+        if groups.iter().any(|g| g.name == name) {
+            return Err(DeployError::Refused(format!(
+                "a DRS VM group named {name:?} already exists in cluster {}; choose another --name or remove the group; nothing was created",
+                plan.compute_path
+            )));
+        }
+    }
     progress.emit(
         Step::Validate,
         EventKind::Finished,
@@ -358,6 +377,9 @@ impl Run<'_> {
         let client = self.client;
         let name = self.name.clone();
 
+        // T13: the ops credentials must log in before anything is made.
+        let authorization = self.check_ops_credentials().await?;
+
         // Resource pool.
         let pool = if self.plan.creates_pool() {
             self.start(
@@ -609,6 +631,14 @@ impl Run<'_> {
         uploader.close().await;
         upload_result?;
 
+        if let Some(manager) = &authorization {
+            self.grant_ops_permissions(manager, &pool, vm_folder_parent.as_ref().map(|_| &folder))
+                .await?;
+        }
+        if self.resolved.compute.affinity_vm_group {
+            self.create_vm_group(&vm).await?;
+        }
+
         // Final configuration: real id, sessions, NIC slots, bootstrap path, CD-ROM.
         self.start(Step::Configure, "writing the appliance configuration")?;
         let tree = self
@@ -745,6 +775,187 @@ impl Run<'_> {
         Ok(created)
     }
 
+    /// T13: logs in with the ops credentials in a second session. With `--ops-grant-perms`
+    /// the ops user first gets ReadOnly on the datacenter (journalled), as the original does: a
+    /// user without any permission cannot log in. Returns the AuthorizationManager when the
+    /// permissions are to be granted later.
+    async fn check_ops_credentials(&mut self) -> Result<Option<MoRef>, Failure> {
+        let ops = self.resolved.operations.clone();
+        let Some(user) = ops.ops_user.filter(|u| !u.is_empty()) else {
+            return Ok(None);
+        };
+        let step = Step::OpsCredentials;
+        self.start(step, format!("logging in as the operations user {user}"))?;
+        let client = self.client;
+        let mut manager = None;
+        if ops.ops_grant_perms {
+            let m = client
+                .authorization_manager()
+                .await
+                .map_err(Failure::at(step))?;
+            let root = client.content().root_folder.clone();
+            if super::opsuser::is_admin(client, &m, &root, &user)
+                .await
+                .map_err(Failure::at(step))?
+            {
+                self.warn(
+                    step,
+                    format!(
+                        "--ops-grant-perms: {user} is an administrator (Admin on the vCenter root); its permissions are left as they are"
+                    ),
+                );
+            } else {
+                let grants = [super::opsuser::Grant {
+                    entity: self.plan.datacenter.clone(),
+                    role: super::opsuser::READ_ONLY,
+                    propagate: false,
+                }];
+                let roles = super::opsuser::ensure_roles(client, &m, &mut self.journal, &grants)
+                    .await
+                    .map_err(Failure::at(step))?;
+                let read_only = roles
+                    .get(super::opsuser::READ_ONLY)
+                    .copied()
+                    .ok_or_else(|| {
+                        Failure::Step(step, StepError::Other("no ReadOnly role".into()))
+                    })?;
+                super::opsuser::set_permission(
+                    client,
+                    &m,
+                    &mut self.journal,
+                    &user,
+                    &self.plan.datacenter,
+                    read_only,
+                    false,
+                )
+                .await
+                .map_err(Failure::at(step))?;
+                manager = Some(m);
+            }
+        }
+        let password = ops
+            .ops_password
+            .as_ref()
+            .map(|p| p.expose().to_owned())
+            .unwrap_or_default();
+        let check = super::opsuser::check_login(&self.options.target, &user, &password);
+        self.call(step, check)
+            .await?
+            .map_err(|e| Failure::Step(step, e))?;
+        self.progress.emit(
+            step,
+            EventKind::Finished,
+            None,
+            format!("the operations user {user} can log in"),
+            Vec::new(),
+        );
+        Ok(manager)
+    }
+
+    /// Step 12: the `vic-vch-*` roles (added when missing) and the ops user's permissions on
+    /// the root folder, datacenter, cluster, datastores, networks, VCH pool and VM folder.
+    async fn grant_ops_permissions(
+        &mut self,
+        manager: &MoRef,
+        pool: &MoRef,
+        folder: Option<&MoRef>,
+    ) -> Result<(), Failure> {
+        let step = Step::Permissions;
+        let user = self
+            .resolved
+            .operations
+            .ops_user
+            .clone()
+            .unwrap_or_default();
+        self.start(step, format!("granting {user} the VCH's permissions"))?;
+        let client = self.client;
+        let mut datastores: Vec<MoRef> = Vec::new();
+        let used = std::iter::once(self.plan.datastore.clone())
+            .chain(self.plan.volume_dirs.iter().map(|d| d.datastore.clone()));
+        for ds in used {
+            if let Some(moref) = self.datastores.get(&ds)
+                && !datastores.contains(moref)
+            {
+                datastores.push(moref.clone());
+            }
+        }
+        let mut networks: Vec<MoRef> = Vec::new();
+        for pg in self.plan.port_groups.values() {
+            if !networks.contains(&pg.moref) {
+                networks.push(pg.moref.clone());
+            }
+        }
+        let mut endpoints = vec![pool.clone()];
+        endpoints.extend(folder.cloned());
+        let grants = super::opsuser::layout(
+            &client.content().root_folder,
+            &self.plan.datacenter,
+            &self.plan.compute,
+            self.plan.creates_pool(),
+            self.resolved.compute.affinity_vm_group,
+            &datastores,
+            &networks,
+            &endpoints,
+        );
+        let roles = super::opsuser::ensure_roles(client, manager, &mut self.journal, &grants)
+            .await
+            .map_err(Failure::at(step))?;
+        let mut changed = 0;
+        for g in &grants {
+            let role_name = super::opsuser::role_name(g.role);
+            let role = roles.get(&role_name).copied().ok_or_else(|| {
+                Failure::Step(step, StepError::Other(format!("no role {role_name}")))
+            })?;
+            if super::opsuser::set_permission(
+                client,
+                manager,
+                &mut self.journal,
+                &user,
+                &g.entity,
+                role,
+                g.propagate,
+            )
+            .await
+            .map_err(Failure::at(step))?
+            {
+                changed += 1;
+            }
+        }
+        self.progress.emit(
+            step,
+            EventKind::Finished,
+            None,
+            format!(
+                "{user}: {changed} permission(s) set on {} object(s)",
+                grants.len()
+            ),
+            Vec::new(),
+        );
+        Ok(())
+    }
+
+    /// Step 13: the DRS VM group named after the VCH, holding the appliance.
+    async fn create_vm_group(&mut self, vm: &MoRef) -> Result<(), Failure> {
+        let step = Step::VmGroup;
+        let name = self.name.clone();
+        self.start(step, format!("creating DRS VM group {name}"))?;
+        let cluster = self.plan.compute.clone();
+        let pending = self.journal.pending_vm_group(&cluster, &name);
+        let result = self
+            .call(
+                step,
+                self.client
+                    .add_vm_group(&cluster, &name, std::slice::from_ref(vm)),
+            )
+            .await?;
+        if let Err(e) = result {
+            self.journal.settle(pending, &e);
+            return Err(Failure::Step(step, StepError::Vsphere(e)));
+        }
+        self.made(step, object(ObjectKind::VmGroup, &cluster.value, &name));
+        Ok(())
+    }
+
     /// The `CreateVM_Task` spec: NICs at the slots the final tree assigns, the create-phase tree.
     fn vm_spec(&self, pool: &MoRef) -> Result<VmSpec, StepError> {
         let final_tree = self.appliance_tree(Phase::Final, "vm-0", pool, &self.name)?;
@@ -844,6 +1055,18 @@ pub(super) fn seal(
 fn resource_spec(
     config: &VchConfig,
 ) -> Result<crate::vsphere::resource_pool::ResourceSpec, String> {
+    resource_overlay(
+        config,
+        &crate::vsphere::resource_pool::ResourceSpec::default(),
+    )
+}
+
+/// `base` with every CPU/memory limit, reservation and shares that `config` sets replaced;
+/// what it leaves out stays as in `base` (configure changes only what was asked).
+pub(super) fn resource_overlay(
+    config: &VchConfig,
+    base: &crate::vsphere::resource_pool::ResourceSpec,
+) -> Result<crate::vsphere::resource_pool::ResourceSpec, String> {
     use crate::vsphere::resource_pool::{Allocation, ResourceSpec, Shares};
     let c = &config.compute;
     let number = |text: &Option<String>, option: &str| -> Result<Option<i64>, String> {
@@ -855,35 +1078,42 @@ fn resource_spec(
                 .ok_or_else(|| format!("--{option} {t:?} is not a number")),
         }
     };
-    let shares = |text: &Option<String>, option: &str| -> Result<Shares, String> {
+    let shares = |text: &Option<String>, option: &str| -> Result<Option<Shares>, String> {
         match text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None | Some("normal") => Ok(Shares::Normal),
-            Some("low") => Ok(Shares::Low),
-            Some("high") => Ok(Shares::High),
+            None => Ok(None),
+            Some("normal") => Ok(Some(Shares::Normal)),
+            Some("low") => Ok(Some(Shares::Low)),
+            Some("high") => Ok(Some(Shares::High)),
             Some(t) => t
                 .parse::<i64>()
                 .ok()
                 .filter(|n| *n > 0)
-                .map(Shares::Custom)
+                .map(|n| Some(Shares::Custom(n)))
                 .ok_or_else(|| format!("--{option} {t:?} is not low, normal, high or a number")),
         }
     };
-    let allocation = |limit: Option<i64>, reservation: Option<i64>, shares: Shares| Allocation {
-        reservation: reservation.unwrap_or(0),
-        expandable_reservation: true,
+    let allocation = |base: &Allocation,
+                      limit: Option<i64>,
+                      reservation: Option<i64>,
+                      shares: Option<Shares>| Allocation {
+        reservation: reservation.unwrap_or(base.reservation),
+        expandable_reservation: base.expandable_reservation,
         limit: match limit {
-            None | Some(0) => -1,
+            None => base.limit,
+            Some(0) => -1,
             Some(n) => n,
         },
-        shares,
+        shares: shares.unwrap_or(base.shares),
     };
     Ok(ResourceSpec {
         cpu: allocation(
+            &base.cpu,
             number(&c.cpu_limit, "cpu")?,
             number(&c.cpu_reservation, "cpu-reservation")?,
             shares(&c.cpu_shares, "cpu-shares")?,
         ),
         memory: allocation(
+            &base.memory,
             number(&c.memory_limit, "memory")?,
             number(&c.memory_reservation, "memory-reservation")?,
             shares(&c.memory_shares, "memory-shares")?,

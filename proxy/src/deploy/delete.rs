@@ -147,6 +147,30 @@ pub async fn delete(
         });
     }
 
+    // Step 15's cluster, found now: the pool it is looked up by is removed before then.
+    let vm_group = if tree.container.use_vm_group {
+        let group = if tree.container.vm_group_name.is_empty() {
+            vm.name.clone()
+        } else {
+            tree.container.vm_group_name.clone()
+        };
+        let pool_id = vm.resource_pool.as_ref().map(|p| p.value.clone());
+        snapshot
+            .datacenter(&summary.datacenter)
+            .and_then(|dc| {
+                dc.compute_resources.iter().find(|cr| {
+                    cr.kind == shared::inventory::ComputeKind::Cluster
+                        && cr
+                            .resource_pools
+                            .iter()
+                            .any(|p| Some(&p.id) == pool_id.as_ref())
+                })
+            })
+            .map(|cr| (MoRef::new("ClusterComputeResource", &cr.id), group))
+    } else {
+        None
+    };
+
     let mut deleter = Deleter {
         client,
         progress,
@@ -260,6 +284,19 @@ pub async fn delete(
             )),
             None => {}
         }
+    }
+
+    // Step 15: the DRS VM group named after the VCH (only when the VCH says it made one).
+    if let Some((cluster, group)) = &vm_group {
+        let result = client.remove_vm_group(cluster, group).await;
+        deleter.record(
+            ObjectRef {
+                kind: ObjectKind::VmGroup,
+                id: cluster.value.clone(),
+                name: group.clone(),
+            },
+            result,
+        );
     }
 
     if !deleter.failures.is_empty() {

@@ -33,6 +33,24 @@ enum Entry {
     Directory {
         path: String,
     },
+    VmGroup {
+        cluster: MoRef,
+        name: String,
+    },
+    /// A role this run added (roles are shared by every VCH's ops user, so only a new one is
+    /// journalled, and rollback leaves it if someone else started using it meanwhile).
+    Role {
+        manager: MoRef,
+        name: String,
+        id: Option<i32>,
+    },
+    /// The ops user's permission on an entity, with the one it replaced (restored on rollback).
+    Permission {
+        manager: MoRef,
+        entity: MoRef,
+        principal: String,
+        previous: Option<(i32, bool)>,
+    },
 }
 
 /// What a rollback removed and what it could not.
@@ -115,6 +133,46 @@ impl Journal {
     pub fn directory(&mut self, path: &str) -> Pending {
         self.push(Entry::Directory {
             path: path.to_owned(),
+        })
+    }
+
+    /// A DRS VM group, journalled before `ReconfigureComputeResource_Task`.
+    pub fn pending_vm_group(&mut self, cluster: &MoRef, name: &str) -> Pending {
+        self.push(Entry::VmGroup {
+            cluster: cluster.clone(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// A role, journalled before `AddAuthorizationRole`.
+    pub fn pending_role(&mut self, manager: &MoRef, name: &str) -> Pending {
+        self.push(Entry::Role {
+            manager: manager.clone(),
+            name: name.to_owned(),
+            id: None,
+        })
+    }
+
+    /// The new role's id, once known.
+    pub fn role_created(&mut self, pending: Pending, role_id: i32) {
+        if let Some(Entry::Role { id, .. }) = self.entries.get_mut(pending.0) {
+            *id = Some(role_id);
+        }
+    }
+
+    /// A permission, journalled before `SetEntityPermissions`, with what it replaces.
+    pub fn pending_permission(
+        &mut self,
+        manager: &MoRef,
+        entity: &MoRef,
+        principal: &str,
+        previous: Option<(i32, bool)>,
+    ) -> Pending {
+        self.push(Entry::Permission {
+            manager: manager.clone(),
+            entity: entity.clone(),
+            principal: principal.to_owned(),
+            previous,
         })
     }
 
@@ -314,6 +372,55 @@ async fn undo(
                 }
             }
             out
+        }
+        Entry::VmGroup { cluster, name } => match client.remove_vm_group(cluster, name).await {
+            Ok(false) => Vec::new(),
+            result => vec![(
+                object(ObjectKind::VmGroup, &cluster.value, name),
+                result.map(|_| ()),
+            )],
+        },
+        Entry::Role { manager, name, id } => {
+            let id = match id {
+                Some(id) => Some(*id),
+                // The reply was lost: look the role up by name.
+                None => match client.roles(manager).await {
+                    Ok(roles) => roles.iter().find(|r| &r.name == name).map(|r| r.id),
+                    Err(e) => return vec![(object(ObjectKind::Role, name, name), Err(e))],
+                },
+            };
+            match id {
+                // failIfUsed: another VCH's ops user may have been given it meanwhile.
+                Some(id) => vec![(
+                    object(ObjectKind::Role, &id.to_string(), name),
+                    client.remove_role(manager, id, true).await,
+                )],
+                None => Vec::new(),
+            }
+        }
+        Entry::Permission {
+            manager,
+            entity,
+            principal,
+            previous,
+        } => {
+            let result = match previous {
+                Some((role, propagate)) => {
+                    client
+                        .set_user_permission(manager, entity, principal, *role, *propagate)
+                        .await
+                }
+                None => {
+                    client
+                        .remove_user_permission(manager, entity, principal)
+                        .await
+                }
+            };
+            let label = format!("{principal} on {entity}");
+            vec![(
+                object(ObjectKind::Permission, &entity.value, &label),
+                result,
+            )]
         }
         Entry::Directory { path } => {
             let result = match file_manager(client, fm).await {

@@ -16,6 +16,7 @@ mod create;
 pub mod delete;
 pub mod iso;
 pub mod journal;
+pub mod opsuser;
 pub mod plan;
 pub mod progress;
 pub mod vch;
@@ -121,6 +122,13 @@ pub enum StepError {
     Mapping(#[from] MappingError),
     #[error("sealing the appliance secrets: {0}")]
     Secret(#[from] SecretError),
+    #[error(
+        "failed to validate the operations credentials: {user:?} cannot log in ({cause}); check --ops-user and --ops-password"
+    )]
+    OpsLogin {
+        user: String,
+        cause: Box<VsphereError>,
+    },
     #[error("{0}")]
     Other(String),
 }

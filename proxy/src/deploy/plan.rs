@@ -53,6 +53,9 @@ pub struct Plan {
     pub datacenter_path: String,
     pub is_vcenter: bool,
     pub compute_path: String,
+    /// The cluster (`ClusterComputeResource`) or standalone host's `ComputeResource`: DRS VM
+    /// groups and the ops user's cluster permission go there.
+    pub compute: MoRef,
     /// `Some(false)`: DRS explicitly off, so no VCH pool (the original's rule).
     pub drs_enabled: Option<bool>,
     pub parent_pool: MoRef,
@@ -385,6 +388,14 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         datacenter_path: dc.path.clone(),
         is_vcenter: snapshot.is_vcenter(),
         compute_path: compute.path.clone(),
+        compute: MoRef::new(
+            if compute.kind == ComputeKind::Cluster {
+                "ClusterComputeResource"
+            } else {
+                "ComputeResource"
+            },
+            &compute.id,
+        ),
         drs_enabled: compute.drs_enabled,
         parent_pool: MoRef::new(
             if parent.is_vapp {

@@ -20,6 +20,13 @@ pub enum Step {
     VolumeStores,
     UploadIsos,
     Configure,
+    /// `--ops-user`: a second login with the operations credentials (and, with
+    /// `--ops-grant-perms`, ReadOnly on the datacenter first so that login can succeed).
+    OpsCredentials,
+    /// `--ops-grant-perms`: the ops user's roles and permissions.
+    Permissions,
+    /// `--affinity-vm-group`: the DRS VM group named after the VCH.
+    VmGroup,
     /// `configure`: the snapshot taken before anything changes.
     Snapshot,
     /// `configure`: the appliance is powered off while its devices change.
@@ -45,6 +52,9 @@ impl Step {
             Step::VolumeStores => "create the volume stores",
             Step::UploadIsos => "upload the ISO images",
             Step::Configure => "configure the appliance",
+            Step::OpsCredentials => "check the operations user's credentials",
+            Step::Permissions => "grant the operations user's permissions",
+            Step::VmGroup => "create the DRS VM group",
             Step::Snapshot => "snapshot the appliance",
             Step::PowerOff => "power off the appliance",
             Step::PowerOn => "power on the appliance",
@@ -72,6 +82,12 @@ pub enum ObjectKind {
     VirtualMachine,
     DatastoreDirectory,
     DatastoreFile,
+    /// A DRS VM group (id: the cluster's moid).
+    VmGroup,
+    /// An authorization role (id: the role id).
+    Role,
+    /// A permission of the ops user (id: the entity's moid).
+    Permission,
 }
 
 /// One vSphere object, for progress events and rollback/delete reports.
@@ -91,6 +107,9 @@ impl std::fmt::Display for ObjectRef {
             ObjectKind::VirtualMachine => "VM",
             ObjectKind::DatastoreDirectory => "datastore directory",
             ObjectKind::DatastoreFile => "datastore file",
+            ObjectKind::VmGroup => "DRS VM group",
+            ObjectKind::Role => "role",
+            ObjectKind::Permission => "permission",
         };
         if self.id == self.name {
             write!(f, "{kind} {}", self.name)

@@ -55,13 +55,34 @@ pub async fn simulator() -> (Simulator, Client, TargetSpec) {
 
 /// A vCenter model with `DC0_DVPG0..` up to `portgroups`.
 pub async fn simulator_with(portgroups: u32) -> (Simulator, Client, TargetSpec) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let sim = Simulator::start(SimulatorOptions::vpx().with_inventory(Inventory {
+    simulator_from(SimulatorOptions::vpx().with_inventory(Inventory {
         portgroups: Some(portgroups),
         ..Inventory::default()
     }))
     .await
-    .expect("start the simulator");
+}
+
+/// Six port groups, and only `user`/`password` may log in (any other login is refused).
+pub async fn simulator_with_credentials(
+    user: &str,
+    password: &str,
+) -> (Simulator, Client, TargetSpec) {
+    simulator_from(
+        SimulatorOptions::vpx()
+            .with_inventory(Inventory {
+                portgroups: Some(6),
+                ..Inventory::default()
+            })
+            .with_credentials(user, password),
+    )
+    .await
+}
+
+async fn simulator_from(options: SimulatorOptions) -> (Simulator, Client, TargetSpec) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::start(options)
+        .await
+        .expect("start the simulator");
     let spec = TargetSpec::from_simulator(&sim);
     let client = Client::connect(&spec).await.expect("connect");
     // The simulated hosts block 2377/tcp out of the box, which create refuses (F1).
