@@ -197,8 +197,63 @@ pub async fn validate(config: &VchConfig) -> Result<Report, FetchError> {
     send_json(Request::post("./api/validate"), config).await
 }
 
+/// A configuration never serialises passwords, so the operations password, when one was typed,
+/// travels beside it: `{"config": …, "ops_password": "…"}`.
 pub async fn create_vch(config: &VchConfig) -> Result<JobRef, FetchError> {
-    send_json(Request::post("./api/vchs"), config).await
+    match config
+        .operations
+        .ops_password
+        .as_ref()
+        .filter(|p| !p.is_empty())
+    {
+        Some(password) => {
+            #[derive(Serialize)]
+            struct WithPassword<'a> {
+                config: &'a VchConfig,
+                ops_password: &'a str,
+            }
+            let body = WithPassword {
+                config,
+                ops_password: password.expose(),
+            };
+            send_json(Request::post("./api/vchs"), &body).await
+        }
+        None => send_json(Request::post("./api/vchs"), config).await,
+    }
+}
+
+/// What `POST ./api/firewall` did on one host.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HostFirewallChange {
+    pub host: String,
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FirewallResult {
+    pub ok: bool,
+    #[serde(default)]
+    pub hosts: Vec<HostFirewallChange>,
+}
+
+/// `POST ./api/firewall`: allow outgoing 2377/tcp on every host of a compute resource (by
+/// inventory path). The server forgets its cached inventory; re-read it with `inventory(true)`.
+pub async fn allow_firewall(compute_resource: &str) -> Result<FirewallResult, FetchError> {
+    #[derive(Serialize)]
+    struct Allow<'a> {
+        action: &'static str,
+        compute_resource: &'a str,
+    }
+    let body = Allow {
+        action: "allow",
+        compute_resource,
+    };
+    send_json(Request::post("./api/firewall"), &body).await
+}
+
+pub fn client_bundle_url(job: &str) -> String {
+    format!("./api/jobs/{}/client-bundle", encode(job))
 }
 
 pub async fn list_vchs() -> Result<Vec<VchSummary>, FetchError> {

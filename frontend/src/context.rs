@@ -69,6 +69,14 @@ impl AppContext {
         });
     }
 
+    /// Re-reads the snapshot from vSphere (after a change such as opening the firewall) while
+    /// the old one stays in use, so the pickers don't flicker; a failure keeps the old one.
+    pub async fn reload_inventory(self) -> Result<(), FetchError> {
+        let snapshot = api::inventory(true).await?;
+        self.inventory.set(Inventory::Loaded(Arc::new(snapshot)));
+        Ok(())
+    }
+
     pub fn connected(self, session: SessionInfo) {
         self.session.set(Some(session));
         self.page.set(Page::Home);

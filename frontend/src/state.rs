@@ -98,6 +98,8 @@ const PATH_STEPS: [(&str, Step); 7] = [
 /// One problem the validator reported, reduced to what the wizard needs to place and show it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Issue {
+    /// The rule id (`NV10`, `F1`, ...).
+    pub code: String,
     pub path: String,
     /// Other fields the problem shows on (e.g. the public network a bridge collides with); the
     /// step is still the one of `path`.
@@ -113,12 +115,19 @@ impl Issue {
     /// The wizard's view of a finding: where it shows and whether it blocks.
     pub fn from_finding(finding: &shared::Finding, also: Vec<String>) -> Self {
         Self {
+            code: finding.code.clone(),
             path: finding.path.clone(),
             also,
             message: finding.message.clone(),
             blocking: finding.is_error(),
             suggestions: finding.suggestions.clone(),
         }
+    }
+
+    /// Whether the suggestions are command lines to run (the firewall rules), not values for the
+    /// field.
+    pub fn suggests_commands(&self) -> bool {
+        is_firewall_code(&self.code)
     }
 
     pub fn step(&self) -> Step {
@@ -131,6 +140,11 @@ impl Issue {
             .chain(&self.also)
             .any(|path| is_within(path, field))
     }
+}
+
+/// F1/F2: a host firewall blocks outgoing 2377/tcp; the wizard offers to open it.
+pub fn is_firewall_code(code: &str) -> bool {
+    matches!(code, "F1" | "F2")
 }
 
 fn is_within(path: &str, field: &str) -> bool {

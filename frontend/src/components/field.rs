@@ -10,6 +10,8 @@ pub struct FieldMessage {
     pub is_error: bool,
     /// Values that would fix it; each becomes a button that puts it in the field.
     pub suggestions: Vec<String>,
+    /// The suggestions are command lines to run, shown as text, never put in the field.
+    pub commands: bool,
 }
 
 /// How the control is drawn.
@@ -184,6 +186,19 @@ fn Message(
                 ("field__message field__message--warning", "i")
             };
             let suggestions = match on_suggest {
+                _ if m.commands && !m.suggestions.is_empty() => Some(
+                    view! {
+                        <span class="field__suggestions">
+                            " To fix it from a shell: "
+                            {m
+                                .suggestions
+                                .into_iter()
+                                .map(|s| view! { <code class="field__command">{s}</code> })
+                                .collect_view()}
+                        </span>
+                    }
+                    .into_any(),
+                ),
                 Some(apply) if !m.suggestions.is_empty() => Some(
                     view! {
                         <span class="field__suggestions">

@@ -42,6 +42,13 @@ struct DeployResult {
     docker_command: Option<String>,
     #[serde(default)]
     vch_id: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+    /// Whether `./api/jobs/<id>/client-bundle` has the client certificates to download.
+    #[serde(default)]
+    client_bundle: bool,
+    #[serde(default)]
+    warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -78,9 +85,12 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
         }
         log.update(|l| {
             if !event.message.is_empty() {
+                // The message already names what the step made or removed.
                 l.push(event.message.clone());
+            } else if event.state == "running" {
+                l.extend(event.created.iter().map(|c| format!("Created {c}")));
+                l.extend(event.removed.iter().map(|r| format!("Removed {r}")));
             }
-            l.extend(event.created.iter().map(|c| format!("Created {c}")));
         });
         let error_message = event.error.as_ref().map(|e| {
             e.get("message")
@@ -172,7 +182,9 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
             <ol class="job-log" aria-live="polite" aria-label="Steps so far">
                 {move || log.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
             </ol>
-            <div id="job-outcome" tabindex="-1">{move || view! { <OutcomeView outcome=outcome.get()/> }}</div>
+            <div id="job-outcome" tabindex="-1">
+                {move || view! { <OutcomeView outcome=outcome.get() job=job_id.get_value()/> }}
+            </div>
             <div class="page-actions">
                 {move || running().then(|| view! {
                     <button type="button" class="btn btn--danger" on:click=cancel disabled=cancelling>
@@ -188,7 +200,7 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
 }
 
 #[component]
-fn OutcomeView(outcome: Outcome) -> impl IntoView {
+fn OutcomeView(outcome: Outcome, job: String) -> impl IntoView {
     let removed_list = |removed: Vec<String>| {
         (!removed.is_empty()).then(|| {
             view! {
@@ -207,6 +219,20 @@ fn OutcomeView(outcome: Outcome) -> impl IntoView {
                         <p class="alert__title">"Done."</p>
                         {result.docker_host.map(|h| view! { <p>"Docker endpoint: " <code>{h}</code></p> })}
                         {result.docker_command.map(|c| view! { <p>"Connect with:"</p><pre class="command-line__text"><code>{c}</code></pre> })}
+                        {result.client_bundle.then(|| {
+                            let file = format!("{}-client-certificates.tar", result.name.as_deref().unwrap_or("vch"));
+                            view! {
+                                <p>
+                                    <a class="btn btn--sm" href=api::client_bundle_url(&job) download=file>
+                                        "Download client certificates"
+                                    </a>
+                                </p>
+                            }
+                        })}
+                        {(!result.warnings.is_empty()).then(|| view! {
+                            <p>"Warnings:"</p>
+                            <ul>{result.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
+                        })}
                         {result.vch_id.map(|id| view! { <p class="muted">"VCH id " {id}</p> })}
                     </div>
                 </div>

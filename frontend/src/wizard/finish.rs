@@ -8,6 +8,8 @@ use shared::{Finding, VchConfig};
 use crate::api::{self, FetchError};
 use crate::components::alert::ErrorAlert;
 use crate::dom::focus_first_later;
+use crate::state::is_firewall_code;
+use crate::wizard::firewall::FirewallFix;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Status {
@@ -83,20 +85,35 @@ pub fn FinishStatus(finish: FinishState) -> impl IntoView {
                     <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Starting the deployment…"</p>
                 }
                 .into_any(),
-                Status::Refused(findings) => view! {
-                    <div class="alert alert--danger" role="alert">
-                        <div class="alert__body">
-                            <p class="alert__title">"The server found problems with the current inventory:"</p>
-                            <ul class="alert__list">
-                                {findings
-                                    .into_iter()
-                                    .map(|f| view! { <li>{f.message}</li> })
-                                    .collect_view()}
-                            </ul>
+                Status::Refused(findings) => {
+                    let firewall = findings.iter().any(|f| is_firewall_code(&f.code));
+                    view! {
+                        <div class="alert alert--danger" role="alert">
+                            <div class="alert__body">
+                                <p class="alert__title">"The server found problems with the current inventory:"</p>
+                                <ul class="alert__list">
+                                    {findings
+                                        .into_iter()
+                                        .map(|f| {
+                                            // Firewall fixes are command lines: text to copy, not values.
+                                            let commands = is_firewall_code(&f.code).then(|| {
+                                                f.suggestions
+                                                    .into_iter()
+                                                    .map(|s| view! { <code class="field__command">{s}</code> })
+                                                    .collect_view()
+                                            });
+                                            view! { <li>{f.message}{commands}</li> }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            </div>
                         </div>
-                    </div>
+                        {firewall.then(|| view! {
+                            <FirewallFix reported=true on_fixed=Callback::new(move |()| finish.status.set(Status::Idle))/>
+                        })}
+                    }
+                    .into_any()
                 }
-                .into_any(),
                 Status::NotAvailable => view! {
                     <div class="alert alert--info" role="status">
                         <div class="alert__body">

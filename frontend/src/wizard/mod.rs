@@ -6,6 +6,7 @@
 mod disclosure;
 pub mod fields;
 mod finish;
+pub mod firewall;
 mod import;
 mod nav;
 mod steps;
@@ -65,6 +66,7 @@ impl WizardContext {
                         text: i.message.clone(),
                         is_error: i.blocking,
                         suggestions: i.suggestions.clone(),
+                        commands: i.suggests_commands(),
                     })
                 })
             })

@@ -8,6 +8,7 @@ use super::Intro;
 use crate::wizard::WizardContext;
 use crate::wizard::disclosure::Disclosure;
 use crate::wizard::fields::{Check, Text};
+use crate::wizard::firewall::FirewallFix;
 use crate::{bind_flag, bind_opt};
 
 #[component]
@@ -28,6 +29,7 @@ pub fn Compute() -> impl IntoView {
         }}
         <Text path="target.compute_resource" label="Compute resource path" bind=bind_opt!(cfg, target.compute_resource)
             helper="Filled in by the choice above; a cluster, host or resource pool path can also be typed."/>
+        <FirewallFix/>
         <Text path="compute.cpu_limit" label="CPU limit (MHz)" bind=bind_opt!(cfg, compute.cpu_limit) placeholder="Unlimited"/>
         <Text path="compute.memory_limit" label="Memory limit (MB)" bind=bind_opt!(cfg, compute.memory_limit) placeholder="Unlimited"/>
         <Disclosure summary="Advanced: reservations, shares and the appliance size" paths=&[
