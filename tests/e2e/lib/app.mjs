@@ -58,3 +58,30 @@ export async function describedBy(locator) {
       .join(' '),
   );
 }
+
+/**
+ * The stock simulator's host firewalls block 2377/tcp (rule F1, an error on the compute
+ * resource): opens them through the wizard's button if it is offered, and waits for it to go.
+ */
+export async function openFirewallIfAsked(page, computeResource = 'DC0_C0') {
+  const fix = page.getByRole('button', { name: `Allow 2377/tcp on the hosts of ${computeResource}` });
+  if (await fix.isVisible().catch(() => false)) {
+    await fix.click();
+    await fix.waitFor({ state: 'detached', timeout: 30_000 });
+  }
+}
+
+/**
+ * From General to the Networks step with Next: on Compute it picks the DC0_C0 cluster (the
+ * simulator has two compute resources, so one must be chosen) and opens its firewall if asked;
+ * on Storage it types the image datastore.
+ */
+export async function nextToNetworks(page) {
+  await next(page, 'Compute capacity');
+  await page.getByRole('radio', { name: /DC0_C0/ }).check();
+  await openFirewallIfAsked(page);
+  await next(page, 'Storage capacity');
+  // Several datastores: the image store has no default.
+  await page.getByRole('combobox', { name: 'Image datastore' }).fill('LocalDS_0');
+  await next(page, 'Networks');
+}

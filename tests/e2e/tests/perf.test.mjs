@@ -7,7 +7,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { launchBrowser } from '../lib/browser.mjs';
 import { startServer, uiDir } from '../lib/server.mjs';
-import { STEPS, next, openWizard } from '../lib/app.mjs';
+import { nextToNetworks, openWizard } from '../lib/app.mjs';
 
 /** Every role static and ten container networks: the heaviest configuration the wizard sees. */
 function largeConfig() {
@@ -84,7 +84,7 @@ describe('performance', () => {
       console.log(`# perf: one full validation (all roles static, 10 container networks) median ${(validateMs * 1000).toFixed(1)} µs`);
       assert.ok(validateMs < 1, 'validation under 1 ms');
 
-      for (const t of STEPS.slice(1, 4)) await next(page, t);
+      await nextToNetworks(page);
       const bridge = page.getByRole('combobox', { name: 'Bridge network' });
       await bridge.fill('DC0_DVPG0');
       await bridge.press('Tab');

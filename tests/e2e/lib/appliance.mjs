@@ -1,0 +1,128 @@
+// Plays the VCH appliance: the simulator never boots a guest, so a test reports the guest's IP
+// address itself by reconfiguring the VM through the simulator's SOAP API (vcsim turns the
+// `SET.guest.ipAddress` extraConfig key into the VM's guest IP).
+import https from 'node:https';
+import http from 'node:http';
+
+/** The simulator the server talks to without credentials (`default_target` of `./api/health`). */
+export async function simulatorUrl(serverUrl) {
+  const health = await (await fetch(new URL('api/health', serverUrl))).json();
+  if (!health.default_target) throw new Error('the server has no default target');
+  return health.default_target;
+}
+
+function xmlEscape(text) {
+  return String(text).replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]);
+}
+
+const envelope = (body) =>
+  '<?xml version="1.0" encoding="UTF-8"?>' +
+  '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" ' +
+  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">' +
+  `<soapenv:Body>${body}</soapenv:Body></soapenv:Envelope>`;
+
+/** One SOAP call; resolves to `{ status, body, cookie }`. The simulator's certificate is its own. */
+function soap(sdkUrl, body, cookie) {
+  const url = new URL(sdkUrl);
+  const client = url.protocol === 'https:' ? https : http;
+  const payload = envelope(body);
+  return new Promise((resolve, reject) => {
+    const request = client.request(
+      {
+        hostname: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        rejectUnauthorized: false,
+        headers: {
+          'Content-Type': 'text/xml; charset=utf-8',
+          SOAPAction: 'urn:vim25/7.0',
+          'Content-Length': Buffer.byteLength(payload),
+          ...(cookie ? { Cookie: cookie } : {}),
+        },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (d) => (text += d));
+        response.on('end', () => {
+          const set = [response.headers['set-cookie'] ?? []].flat().find((c) => c.startsWith('vmware_soap_session='));
+          resolve({ status: response.statusCode, body: text, cookie: set ? set.split(';')[0] : cookie });
+        });
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
+
+/** Logs in (any user/password works on the simulator) and returns the session cookie. */
+async function login(sdkUrl) {
+  const url = new URL(sdkUrl);
+  const user = decodeURIComponent(url.username) || 'user';
+  const password = decodeURIComponent(url.password) || 'pass';
+  const { status, body, cookie } = await soap(
+    sdkUrl,
+    '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>' +
+      `<userName>${xmlEscape(user)}</userName><password>${xmlEscape(password)}</password></Login>`,
+  );
+  if (status !== 200 || !cookie) throw new Error(`simulator login failed (${status}): ${body}`);
+  return cookie;
+}
+
+/** Waits for a VM reconfigure task to end; throws if it failed. */
+async function waitForTask(sdkUrl, cookie, task) {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { body } = await soap(
+      sdkUrl,
+      '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this>' +
+        '<specSet><propSet><type>Task</type><pathSet>info.state</pathSet></propSet>' +
+        `<objectSet><obj type="Task">${xmlEscape(task)}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+      cookie,
+    );
+    const state = body.match(/<val[^>]*>(\w+)<\/val>/)?.[1];
+    if (state === 'success') return;
+    if (state === 'error') throw new Error(`ReconfigVM_Task ${task} failed: ${body}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`ReconfigVM_Task ${task} did not finish`);
+}
+
+/** Reports `ip` as the guest IP address of the VM `vmId` (`vm-NN`), as VMware Tools would. */
+export async function reportGuestIp(sdkUrl, vmId, ip) {
+  const cookie = await login(sdkUrl);
+  const { status, body } = await soap(
+    sdkUrl,
+    `<ReconfigVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">${xmlEscape(vmId)}</_this><spec>` +
+      '<extraConfig xsi:type="OptionValue"><key>SET.guest.ipAddress</key>' +
+      `<value xsi:type="xsd:string">${xmlEscape(ip)}</value></extraConfig></spec></ReconfigVM_Task>`,
+    cookie,
+  );
+  const task = body.match(/<returnval[^>]*>([^<]+)<\/returnval>/)?.[1];
+  if (status !== 200 || !task) throw new Error(`ReconfigVM_Task on ${vmId} failed (${status}): ${body}`);
+  await waitForTask(sdkUrl, cookie, task);
+}
+
+/**
+ * Follows a job's raw status (`GET ./api/jobs/<id>`) through the browser page's session until
+ * the appliance VM is powered on, and returns its id (`vm-NN`).
+ */
+export async function waitForPoweredOnVm(page, jobId, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await page.evaluate(async (id) => {
+      const r = await fetch(`./api/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+      return r.ok ? r.json() : null;
+    }, jobId);
+    const events = status?.events ?? [];
+    const vm = events
+      .flatMap((e) => e.objects ?? [])
+      .find((o) => o.kind === 'virtual_machine')?.id;
+    const poweredOn = events.some((e) => e.step === 'power_on' && e.kind === 'finished');
+    if (vm && poweredOn) return vm;
+    if (status?.state && status.state !== 'running') throw new Error(`job ${jobId} ended: ${JSON.stringify(status).slice(0, 2000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`job ${jobId}: no powered-on VM within ${timeoutMs} ms`);
+}
