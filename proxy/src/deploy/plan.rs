@@ -132,63 +132,39 @@ fn pick_compute<'a>(
     config: &VchConfig,
     dc: &'a Datacenter,
 ) -> Result<(&'a ComputeResource, usize), PlacementError> {
-    let list = || {
-        dc.compute_resources
-            .iter()
-            .map(|c| {
-                c.path
-                    .trim_start_matches(&format!("{}/host/", dc.path))
-                    .to_owned()
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let Some(wanted) = config
-        .target
-        .compute_resource
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    else {
-        return match dc.compute_resources.as_slice() {
-            [only] => Ok((only, 0)),
-            _ => Err(placement(
+    // The rules' own resolution (C1–C3): every form that validates is a form we can place.
+    match shared::validate::inventory::resolve_compute(config, dc) {
+        Ok(placement) => {
+            let pool = placement
+                .pool
+                .and_then(|p| {
+                    placement
+                        .resource
+                        .resource_pools
+                        .iter()
+                        .position(|q| q.id == p.id)
+                })
+                .unwrap_or(0);
+            Ok((placement.resource, pool))
+        }
+        Err(findings) => {
+            let first = findings.first();
+            let hint = first
+                .filter(|f| !f.suggestions.is_empty())
+                .map(|f| format!("Use one of: {}", f.suggestions.join(", ")))
+                .unwrap_or_else(|| {
+                    "Pass --compute-resource with a cluster, host or resource pool".into()
+                });
+            Err(placement(
                 "compute-resource",
-                "no compute resource given and the datacenter has several".into(),
-                format!("Pass --compute-resource with one of: {}", list()),
-            )),
-        };
-    };
-    let candidates: Vec<String> = if wanted.starts_with('/') {
-        vec![wanted.trim_end_matches('/').to_owned()]
-    } else {
-        vec![
-            format!("{}/host/{}", dc.path, wanted.trim_end_matches('/')),
-            format!("{}/{}", dc.path, wanted.trim_end_matches('/')),
-        ]
-    };
-    for compute in &dc.compute_resources {
-        if candidates.contains(&compute.path) || compute.name == wanted {
-            return Ok((compute, 0));
+                first.map_or_else(
+                    || format!("no compute resource of {} can be used", dc.path),
+                    |f| f.message.clone(),
+                ),
+                hint,
+            ))
         }
     }
-    for compute in &dc.compute_resources {
-        for (i, pool) in compute.resource_pools.iter().enumerate() {
-            // `cluster/pool` means `cluster/Resources/pool` in vic-machine.
-            let short = pool.path.replacen("/Resources/", "/", 1);
-            if candidates.iter().any(|c| *c == pool.path || *c == short) {
-                return Ok((compute, i));
-            }
-        }
-    }
-    Err(placement(
-        "compute-resource",
-        format!(
-            "{wanted:?} is not a cluster, host or resource pool of {}",
-            dc.path
-        ),
-        format!("Use one of: {}", list()),
-    ))
 }
 
 /// `datastore[/path]` or `ds://datastore[/path]` → (datastore, path).

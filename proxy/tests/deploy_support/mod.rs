@@ -78,7 +78,7 @@ pub async fn simulator_with_credentials(
     .await
 }
 
-async fn simulator_from(options: SimulatorOptions) -> (Simulator, Client, TargetSpec) {
+pub async fn simulator_from(options: SimulatorOptions) -> (Simulator, Client, TargetSpec) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let sim = Simulator::start(options)
         .await

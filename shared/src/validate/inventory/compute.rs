@@ -25,7 +25,7 @@ pub(super) fn check<'a>(
     Some(placement)
 }
 
-fn resolve<'a>(
+pub(super) fn resolve<'a>(
     config: &VchConfig,
     dc: &'a Datacenter,
     out: &mut Vec<Finding>,

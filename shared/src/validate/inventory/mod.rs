@@ -62,12 +62,22 @@ impl Scope<'_> {
 
 /// A resolved `--compute-resource`.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Placement<'a> {
-    resource: &'a ComputeResource,
+pub struct Placement<'a> {
+    pub resource: &'a ComputeResource,
     /// The pool the VCH's own pool would be created in (the root pool for a cluster or host).
-    pool: Option<&'a ResourcePool>,
+    pub pool: Option<&'a ResourcePool>,
     /// Inventory path of the object the text matched, for ambiguity suggestions.
-    matched: &'a str,
+    pub matched: &'a str,
+}
+
+/// Where `--compute-resource` places a VCH in `dc`, resolved exactly as the C1–C3 rules resolve
+/// it, so what validates is what the deployer uses. The error holds those rules' findings.
+pub fn resolve_compute<'a>(
+    config: &VchConfig,
+    dc: &'a Datacenter,
+) -> Result<Placement<'a>, Vec<Finding>> {
+    let mut findings = Vec::new();
+    compute::resolve(config, dc, &mut findings).ok_or(findings)
 }
 
 /// Host names for messages: vSphere shows names, and paths repeat the cluster on every line.
