@@ -188,8 +188,8 @@ fn Message(
             let suggestions = match on_suggest {
                 _ if m.commands && !m.suggestions.is_empty() => Some(
                     view! {
-                        <span class="field__suggestions">
-                            " To fix it from a shell: "
+                        <span class="field__suggestions field__suggestions--commands">
+                            "To fix it from a shell: "
                             {m
                                 .suggestions
                                 .into_iter()

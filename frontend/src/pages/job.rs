@@ -66,6 +66,15 @@ enum Outcome {
     Lost,
 }
 
+/// Step labels come as "power on the appliance"; the heading shows "Power on the appliance".
+fn capitalised(label: &str) -> String {
+    let mut chars = label.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[component]
 pub fn JobPage(id: String, title: String) -> impl IntoView {
     let app = expect_context::<AppContext>();
@@ -80,8 +89,8 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
             return;
         };
         percent.set(event.percent.min(100));
-        if !event.step.is_empty() {
-            step.set(event.step.clone());
+        if event.state == "running" && !event.step.is_empty() {
+            step.set(capitalised(&event.step));
         }
         log.update(|l| {
             if !event.message.is_empty() {
@@ -109,6 +118,14 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
             _ => None,
         };
         if let Some(ended) = ended {
+            step.set(
+                match ended {
+                    Outcome::Succeeded(_) => "Finished",
+                    Outcome::Cancelled { .. } => "Cancelled",
+                    _ => "Failed",
+                }
+                .to_owned(),
+            );
             outcome.set(ended);
             focus_first_later(&["#job-outcome"]);
         }
