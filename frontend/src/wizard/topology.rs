@@ -9,8 +9,8 @@ use shared::VchConfig;
 use super::WizardContext;
 use crate::state::{Issue, WizardState};
 
-const ROW: f64 = 64.0;
-const TOP: f64 = 36.0;
+const ROW: i32 = 64;
+const TOP: i32 = 36;
 
 #[derive(Debug, Clone, PartialEq)]
 struct Nic {
@@ -182,15 +182,15 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
             {move || {
                 let p = pic.get();
                 let rows = p.nics.len() + p.containers.len();
-                let height = TOP + ROW * rows as f64 + if p.containers.is_empty() { 8.0 } else { 40.0 };
-                let appliance_h = ROW * p.nics.len() as f64 - 12.0;
+                let height = TOP + ROW * rows as i32 + if p.containers.is_empty() { 8 } else { 40 };
+                let appliance_h = ROW * p.nics.len() as i32 - 12;
                 let nics = p
                     .nics
                     .iter()
                     .enumerate()
                     .map(|(i, nic)| {
-                        let y = TOP + ROW * i as f64;
-                        let cy = y + 20.0;
+                        let y = TOP + ROW * i as i32;
+                        let cy = y + 20;
                         let class = if nic.error { "topo__pg topo__pg--error" } else { "topo__pg" };
                         let name = if nic.port_group.is_empty() { "(no port group)".to_owned() } else { nic.port_group.clone() };
                         let roles = format!("NIC {}", i + 1);
@@ -201,42 +201,42 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
                         view! {
                             <circle class="topo__nic" cx="190" cy=cy r="6"/>
                             <line class="topo__link" x1="196" y1=cy x2="300" y2=cy/>
-                            <text class="topo__small" x="204" y=cy - 6.0>{roles}</text>
-                            <rect class=class x="300" y=y rx="4" width="420" height=ROW - 12.0/>
-                            <text class="topo__label" x="312" y=y + 20.0>
+                            <text class="topo__small" x="204" y=cy - 6>{roles}</text>
+                            <rect class=class x="300" y=y rx="4" width="420" height=ROW - 12/>
+                            <text class="topo__label" x="312" y=y + 20>
                                 {name}
                                 {nic.error.then_some("  ⚠ error")}
                             </text>
-                            <text class="topo__small" x="312" y=y + 40.0>{details}</text>
+                            <text class="topo__small" x="312" y=y + 40>{details}</text>
                         }
                     })
                     .collect_view();
-                let base = TOP + ROW * p.nics.len() as f64 + 24.0;
+                let base = TOP + ROW * p.nics.len() as i32 + 24;
                 let containers = (!p.containers.is_empty()).then(|| {
-                    let box_h = ROW * p.containers.len() as f64 - 12.0;
+                    let box_h = ROW * p.containers.len() as i32 - 12;
                     let items = p
                         .containers
                         .iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            let y = base + ROW * i as f64;
-                            let cy = y + 20.0;
+                            let y = base + ROW * i as i32;
+                            let cy = y + 20;
                             let class = if c.error { "topo__pg topo__pg--error" } else { "topo__pg topo__pg--container" };
                             view! {
                                 <line class="topo__link topo__link--container" x1="180" y1=cy x2="300" y2=cy/>
-                                <rect class=class x="300" y=y rx="4" width="420" height=ROW - 12.0/>
-                                <text class="topo__label" x="312" y=y + 20.0>
+                                <rect class=class x="300" y=y rx="4" width="420" height=ROW - 12/>
+                                <text class="topo__label" x="312" y=y + 20>
                                     {format!("{} as \u{201c}{}\u{201d}", c.port_group, c.alias)}
                                     {c.error.then_some("  ⚠ error")}
                                 </text>
-                                <text class="topo__small" x="312" y=y + 40.0>{c.details.join(" · ")}</text>
+                                <text class="topo__small" x="312" y=y + 40>{c.details.join(" · ")}</text>
                             }
                         })
                         .collect_view();
                     view! {
                         <rect class="topo__box topo__box--containers" x="20" y=base rx="6" width="160" height=box_h/>
-                        <text class="topo__label" x="32" y=base + 22.0>"Container VMs"</text>
-                        <text class="topo__small" x="32" y=base + 40.0>"attached directly"</text>
+                        <text class="topo__label" x="32" y=base + 22>"Container VMs"</text>
+                        <text class="topo__small" x="32" y=base + 40>"attached directly"</text>
                         {items}
                     }
                 });
@@ -253,7 +253,7 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
                         <text class="topo__heading" x="20" y="20">"VCH appliance"</text>
                         <text class="topo__heading" x="300" y="20">"Port groups"</text>
                         <rect class="topo__box" x="20" y=TOP rx="6" width="170" height=appliance_h/>
-                        <text class="topo__label" x="32" y=TOP + 22.0>"Appliance VM"</text>
+                        <text class="topo__label" x="32" y=TOP + 22>"Appliance VM"</text>
                         {nics}
                         {containers}
                     </svg>

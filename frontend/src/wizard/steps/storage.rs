@@ -14,13 +14,14 @@ use crate::{bind_lines, bind_opt};
 /// `1.5 TiB`-style sizes for people; the model never sees these.
 pub fn human_bytes(bytes: u64) -> String {
     const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
+    // Integer tenths, rounded half up: no float formatting code in the wasm for this.
     let mut unit = 0;
-    while value >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
+    while unit + 1 < UNITS.len() && bytes >> (10 * (unit + 1)) > 0 {
         unit += 1;
     }
-    format!("{value:.1} {}", UNITS[unit])
+    let divisor = 1u128 << (10 * unit);
+    let tenths = (u128::from(bytes) * 10 + divisor / 2) / divisor;
+    format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,5 +106,20 @@ pub fn Storage() -> impl IntoView {
             <Text path="storage.storage_quota" label="Storage quota (GB)" bind=bind_opt!(cfg, storage.storage_quota) placeholder="Unlimited"/>
             <Text path="storage.containers" label="Maximum number of containers" bind=bind_opt!(cfg, storage.containers) placeholder="Unlimited"/>
         </Disclosure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_bytes;
+
+    #[test]
+    fn human_bytes_in_tenths() {
+        assert_eq!(human_bytes(0), "0.0 B");
+        assert_eq!(human_bytes(1023), "1023.0 B");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(10 << 30), "10.0 GiB");
+        assert_eq!(human_bytes((3 << 40) + (1 << 39)), "3.5 TiB");
+        assert_eq!(human_bytes(u64::MAX), "16777216.0 TiB");
     }
 }
