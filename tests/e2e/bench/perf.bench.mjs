@@ -1,5 +1,6 @@
 // Figures for the report: validation time in the browser, input-to-DOM latency, bundle size and
-// time to first render. Printed as `# perf:` lines; the asserts are the budgets.
+// time to first render. Printed as `# perf:` lines; the asserts are the budgets. A bench, run by
+// tests/bench/browser.sh, not by `npm test`: timings belong in benchmarks, not in the test suite.
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
