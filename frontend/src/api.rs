@@ -52,8 +52,10 @@ pub struct ApiErrorDetail {
     pub message: String,
     #[serde(default)]
     pub hint: Option<String>,
+    /// Structured extras; the proxy only puts strings here (thumbprints, host). Typed rather than
+    /// `serde_json::Value`, whose parser and float formatting would otherwise ship in the wasm.
     #[serde(default)]
-    pub details: Option<serde_json::Value>,
+    pub details: Option<std::collections::BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
@@ -101,12 +103,7 @@ impl FetchError {
 
     pub fn detail(&self, key: &str) -> Option<String> {
         match self {
-            Self::Api { detail, .. } => detail
-                .details
-                .as_ref()?
-                .get(key)?
-                .as_str()
-                .map(str::to_owned),
+            Self::Api { detail, .. } => detail.details.as_ref()?.get(key).cloned(),
             _ => None,
         }
     }

@@ -31,7 +31,14 @@ struct JobEvent {
     #[serde(default)]
     result: Option<DeployResult>,
     #[serde(default)]
-    error: Option<serde_json::Value>,
+    error: Option<JobErrorBody>,
+}
+
+/// The `error` of a job's last event; its validation findings are not shown here.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+struct JobErrorBody {
+    #[serde(default)]
+    message: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -101,11 +108,11 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
                 l.extend(event.removed.iter().map(|r| format!("Removed {r}")));
             }
         });
-        let error_message = event.error.as_ref().map(|e| {
-            e.get("message")
-                .and_then(|m| m.as_str())
-                .map_or_else(|| e.to_string(), str::to_owned)
-        });
+        let error_message = event
+            .error
+            .as_ref()
+            .map(|e| e.message.clone())
+            .filter(|m| !m.is_empty());
         let ended = match event.state.as_str() {
             "succeeded" => Some(Outcome::Succeeded(event.result)),
             "failed" => Some(Outcome::Failed {
