@@ -215,11 +215,25 @@ async fn create_list_config_and_delete_through_the_api() {
     assert_eq!(bundle.headers()["content-type"], "application/x-tar");
     let bytes = bundle.bytes().await.unwrap();
     let mut archive = tar::Archive::new(&bytes[..]);
+    let mut env = String::new();
     let names: Vec<String> = archive
         .entries()
         .unwrap()
-        .map(|e| e.unwrap().path().unwrap().display().to_string())
+        .map(|e| {
+            let mut e = e.unwrap();
+            let name = e.path().unwrap().display().to_string();
+            if name.ends_with(".env") {
+                std::io::Read::read_to_string(&mut e, &mut env).unwrap();
+            }
+            name
+        })
         .collect();
+    assert!(
+        env.contains("DOCKER_HOST=10.0.9.9:2376\n")
+            && env.contains("DOCKER_TLS_VERIFY=1\n")
+            && env.contains("DOCKER_CERT_PATH=./api-vch\n"),
+        "{env}"
+    );
     assert_eq!(
         names,
         [

@@ -129,7 +129,8 @@ fn spawn_printer(progress: &Progress, json: bool) -> tokio::task::JoinHandle<()>
     })
 }
 
-/// Writes the client certificates Docker needs (`ca.pem`, `cert.pem`, `key.pem`).
+/// Writes the client certificates Docker needs (`ca.pem`, `cert.pem`, `key.pem`) and, as
+/// vic-machine does, `<name>.env` with the Docker environment.
 fn write_certificates(
     created: &CreatedVch,
     dir: &std::path::Path,
@@ -150,6 +151,10 @@ fn write_certificates(
         use std::os::unix::fs::PermissionsExt;
         let _ =
             std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o600));
+    }
+    if let Some(env) = created.docker_env(&dir.display().to_string()) {
+        let path = dir.join(format!("{}.env", created.name));
+        std::fs::write(&path, env).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(Some(dir.to_path_buf()))
 }

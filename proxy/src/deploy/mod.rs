@@ -107,6 +107,25 @@ pub struct CreatedVch {
     pub round_trips: u64,
 }
 
+impl CreatedVch {
+    /// The `<name>.env` file vic-machine writes beside the client certificates: what `docker`
+    /// needs in its environment, with the certificates in `cert_path`. `None` until the appliance
+    /// reported its address.
+    pub fn docker_env(&self, cert_path: &str) -> Option<String> {
+        let host = self.docker_host.as_deref()?;
+        let mut env = format!("DOCKER_HOST={host}\n");
+        if self.tls.client_cert_pem.is_some() {
+            env.push_str(&format!(
+                "DOCKER_TLS_VERIFY=1\nDOCKER_CERT_PATH={cert_path}\n"
+            ));
+        }
+        if self.tls.server.is_some() {
+            env.push_str("COMPOSE_TLS_VERSION=TLSv1_2\n");
+        }
+        Some(env)
+    }
+}
+
 /// Why a step failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StepError {

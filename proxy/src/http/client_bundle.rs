@@ -14,10 +14,8 @@ pub fn build(created: &CreatedVch) -> std::io::Result<Option<Vec<u8>>> {
         return Ok(None);
     };
     let name = &created.name;
-    let host = created.docker_host.as_deref().unwrap_or("<client-ip>:2376");
-    let env = format!(
-        "DOCKER_HOST={host}\nDOCKER_TLS_VERIFY=1\nDOCKER_CERT_PATH=./{name}\nCOMPOSE_TLS_VERSION=TLSv1_2\n"
-    );
+    // The archive unpacks into `./<name>`, so that is where docker finds the certificates.
+    let env = created.docker_env(&format!("./{name}")).unwrap_or_default();
     let mut archive = tar::Builder::new(Vec::new());
     for (file, contents, mode) in [
         ("ca.pem", ca, 0o644),
