@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::envelope::Request;
 use super::task::wait_for_task;
-use super::vm::{NicBacking, NicSpec};
+use super::vm::{NicSpec, write_backing};
 use super::{Client, MoRef, VsphereError};
 
 /// A snapshot of a powered-off appliance is metadata only; a busy vCenter still takes a while.
@@ -42,33 +42,6 @@ impl DeviceReconfig {
             && self.memory_mb.is_none()
             && self.nics.is_empty()
             && self.extra_config.is_empty()
-    }
-}
-
-fn write_backing(request: &mut Request, backing: &NicBacking) {
-    match backing {
-        NicBacking::Standard { name, network } => {
-            request
-                .open_typed("backing", "VirtualEthernetCardNetworkBackingInfo")
-                .text("deviceName", name)
-                .moref("network", network)
-                .close("backing");
-        }
-        NicBacking::Distributed {
-            switch_uuid,
-            portgroup_key,
-        } => {
-            request
-                .open_typed(
-                    "backing",
-                    "VirtualEthernetCardDistributedVirtualPortBackingInfo",
-                )
-                .open("port")
-                .text("switchUuid", switch_uuid)
-                .text("portgroupKey", portgroup_key)
-                .close("port")
-                .close("backing");
-        }
     }
 }
 

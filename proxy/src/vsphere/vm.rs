@@ -136,13 +136,10 @@ fn write_connectable(request: &mut Request) {
         .close("connectable");
 }
 
-fn write_nic(request: &mut Request, key: i64, nic: &NicSpec) {
-    request
-        .open("deviceChange")
-        .text("operation", "add")
-        .open_typed("device", "VirtualVmxnet3")
-        .text("key", &key.to_string());
-    match &nic.backing {
+/// A NIC's `backing`: a standard port group by name and moref, or a distributed port group by
+/// switch UUID and port-group key.
+pub(super) fn write_backing(request: &mut Request, backing: &NicBacking) {
+    match backing {
         NicBacking::Standard { name, network } => {
             request
                 .open_typed("backing", "VirtualEthernetCardNetworkBackingInfo")
@@ -166,6 +163,15 @@ fn write_nic(request: &mut Request, key: i64, nic: &NicSpec) {
                 .close("backing");
         }
     }
+}
+
+fn write_nic(request: &mut Request, key: i64, nic: &NicSpec) {
+    request
+        .open("deviceChange")
+        .text("operation", "add")
+        .open_typed("device", "VirtualVmxnet3")
+        .text("key", &key.to_string());
+    write_backing(request, &nic.backing);
     write_connectable(request);
     request
         .open_typed("slotInfo", "VirtualDevicePciBusSlotInfo")
