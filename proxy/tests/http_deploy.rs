@@ -9,18 +9,8 @@ use std::time::Duration;
 use deploy_support::*;
 use futures::StreamExt;
 use proxy::http::{AppState, ApplianceIsos, router};
-use proxy::vsphere::firewall::FirewallAction;
 use proxy::vsphere::{Client, MoRef};
 use serde_json::{Value, json};
-
-/// The stock simulator's host firewalls block 2377/tcp (rule F1): open them as an admin would.
-async fn open_firewall(client: &Client) {
-    let changes = client
-        .update_firewall("/DC0/host/DC0_C0", FirewallAction::Allow)
-        .await
-        .expect("firewall allow");
-    assert!(changes.iter().all(|c| c.error.is_none()), "{changes:?}");
-}
 
 async fn serve(state: AppState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -116,15 +106,18 @@ async fn play_appliance_via_job(
     panic!("no power-on within 60 s");
 }
 
-fn small_config(sim: &proxy::simulator::Simulator, isos: &Isos, name: &str) -> Value {
-    let args = small_args(sim, isos, name);
-    serde_json::to_value(config_from(&args)).unwrap()
+/// The simulator (firewall open), ISOs, the API on a loopback port, and a cookie-keeping client
+/// that is not logged in yet.
+struct Fixture {
+    sim: proxy::simulator::Simulator,
+    client: Client,
+    isos: Isos,
+    base: String,
+    http: reqwest::Client,
 }
 
-#[tokio::test]
-async fn create_list_config_and_delete_through_the_api() {
+async fn fixture() -> Fixture {
     let (sim, client, spec) = simulator().await;
-    open_firewall(&client).await;
     let isos = isos(VERSION_PUBLISHER);
     let state = AppState::new("/nonexistent".into(), Some(spec)).with_isos(ApplianceIsos {
         appliance: isos.appliance.clone(),
@@ -135,6 +128,29 @@ async fn create_list_config_and_delete_through_the_api() {
         .cookie_store(true)
         .build()
         .unwrap();
+    Fixture {
+        sim,
+        client,
+        isos,
+        base,
+        http,
+    }
+}
+
+fn small_config(sim: &proxy::simulator::Simulator, isos: &Isos, name: &str) -> Value {
+    let args = small_args(sim, isos, name);
+    serde_json::to_value(config_from(&args)).unwrap()
+}
+
+#[tokio::test]
+async fn create_list_config_and_delete_through_the_api() {
+    let Fixture {
+        sim,
+        client,
+        isos,
+        base,
+        http,
+    } = fixture().await;
 
     let unauthenticated = http
         .post(format!("{base}/api/vchs"))
@@ -397,18 +413,13 @@ async fn create_list_config_and_delete_through_the_api() {
 
 #[tokio::test]
 async fn a_cancelled_create_rolls_back_and_says_what_it_removed() {
-    let (sim, client, spec) = simulator().await;
-    open_firewall(&client).await;
-    let isos = isos(VERSION_PUBLISHER);
-    let state = AppState::new("/nonexistent".into(), Some(spec)).with_isos(ApplianceIsos {
-        appliance: isos.appliance.clone(),
-        bootstrap: isos.bootstrap.clone(),
-    });
-    let base = serve(state).await;
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
+    let Fixture {
+        sim,
+        client,
+        isos,
+        base,
+        http,
+    } = fixture().await;
     http.post(format!("{base}/api/session"))
         .json(&json!({"default_target": true}))
         .send()
