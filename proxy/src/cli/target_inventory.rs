@@ -1,7 +1,8 @@
 //! The inventory half of `vch validate`: when the configuration names a target, log in, read the
-//! inventory snapshot, and turn connection problems into findings (an untrusted certificate or a
-//! wrong password is an error, as vic-machine makes it; an unreachable target only skips the
-//! inventory-aware rules, with a warning).
+//! inventory snapshot, and turn connection problems into findings. They are warnings that say
+//! the inventory-aware rules were skipped and how to connect (an untrusted certificate's
+//! thumbprint, a refused login): they describe the environment, not the configuration, whose
+//! verdict stays the static rules'. `vch create` refuses on the same problems.
 
 use std::time::Duration;
 
@@ -102,12 +103,12 @@ fn skipped(message: String) -> Finding {
 fn connection_finding(spec: &TargetSpec, err: &VsphereError) -> Finding {
     match err {
         VsphereError::UntrustedCertificate { sha1, .. } => {
-            let mut f = Finding::error(
+            let mut f = Finding::warning(
                 "T4",
                 "thumbprint",
                 "target.thumbprint",
                 format!(
-                    "The certificate of {} is not trusted by this system. If its SHA-1 thumbprint {sha1} is the one your vSphere administrator gives you, pass it with --thumbprint; --force skips the check entirely (unsafe).",
+                    "The certificate of {} is not trusted by this system, so the inventory checks were skipped (creating would fail). If its SHA-1 thumbprint {sha1} is the one your vSphere administrator gives you, pass it with --thumbprint; --force skips the check entirely (unsafe).",
                     spec.url.host_str().unwrap_or_default()
                 ),
             );
@@ -115,12 +116,12 @@ fn connection_finding(spec: &TargetSpec, err: &VsphereError) -> Finding {
             f
         }
         VsphereError::ThumbprintMismatch { sha1, .. } => {
-            let mut f = Finding::error(
+            let mut f = Finding::warning(
                 "T5",
                 "thumbprint",
                 "target.thumbprint",
                 format!(
-                    "The certificate of {} does not match --thumbprint: it presents {sha1}. Either the certificate was replaced or this is not the server you meant; check with your vSphere administrator.",
+                    "The certificate of {} does not match --thumbprint: it presents {sha1}, so the inventory checks were skipped (creating would fail). Either the certificate was replaced or this is not the server you meant; check with your vSphere administrator.",
                     spec.url.host_str().unwrap_or_default()
                 ),
             );
@@ -128,12 +129,12 @@ fn connection_finding(spec: &TargetSpec, err: &VsphereError) -> Finding {
             f
         }
         VsphereError::Fault { fault, .. } if matches!(fault.kind, FaultKind::InvalidLogin) => {
-            Finding::error(
+            Finding::warning(
                 "T19",
                 "user",
                 "target.user",
                 format!(
-                    "{} refused the user name or password for {}. Check --user and --password.",
+                    "{} refused the user name or password for {}, so the inventory checks were skipped (creating would fail). Check --user and --password.",
                     spec.url.host_str().unwrap_or_default(),
                     spec.username
                 ),
