@@ -54,10 +54,14 @@ fn SessionCard() -> impl IntoView {
             let dcs = s.datacenters.len();
             let networks: usize = s.datacenters.iter().map(|d| d.networks.len()).sum();
             let datastores: usize = s.datacenters.iter().map(|d| d.datastores.len()).sum();
+            let names: Vec<String> = s.datacenters.iter().map(|d| d.name.clone()).collect();
             view! {
                 <p class="muted">
                     {format!("Inventory: {dcs} datacenter(s), {networks} network(s), {datastores} datastore(s).")}
                 </p>
+                <ul class="datacenter-list" aria-label="Datacenters">
+                    {names.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
+                </ul>
             }
             .into_any()
         }

@@ -37,6 +37,8 @@ describe('connect page', () => {
     try {
       await connectToSimulator(page, server.url);
       await page.getByText(/Connected to http:\/\/127\.0\.0\.1:\d+\/sdk as user/).waitFor();
+      // The whole path: browser -> proxy -> SOAP -> simulator, rendered by the WASM app.
+      await page.getByRole('list', { name: 'Datacenters' }).getByRole('listitem').filter({ hasText: /^DC0$/ }).waitFor();
       await page.getByRole('button', { name: 'New Virtual Container Host' }).click();
       await page.getByRole('button', { name: 'Cancel' }).click();
       await page.getByRole('button', { name: 'New Virtual Container Host' }).click();
