@@ -33,6 +33,19 @@ pub struct Outcome {
     pub left_behind: Vec<String>,
 }
 
+impl Outcome {
+    /// A job that did what it was asked; `removed` lists what a delete took away.
+    pub fn succeeded(result: serde_json::Value, removed: Vec<String>) -> Outcome {
+        Outcome {
+            state: "succeeded",
+            result: Some(result),
+            error: None,
+            removed,
+            left_behind: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct JobError {
     pub message: String,

@@ -178,9 +178,8 @@ async fn run_create(
                 };
                 format!("docker -H {host} {tls} info").replace("  ", " ")
             });
-            Outcome {
-                state: "succeeded",
-                result: Some(serde_json::json!({
+            Outcome::succeeded(
+                serde_json::json!({
                     "vch_id": created.id,
                     "name": created.name,
                     "docker_host": created.docker_host,
@@ -189,11 +188,9 @@ async fn run_create(
                     "warnings": created.warnings,
                     "soap_round_trips": created.round_trips,
                     "client_bundle": created.tls.client_cert_pem.is_some(),
-                })),
-                error: None,
-                removed: Vec::new(),
-                left_behind: Vec::new(),
-            }
+                }),
+                Vec::new(),
+            )
         }
         Err(err) => {
             tracing::warn!(error = %err, "create failed");
@@ -305,19 +302,16 @@ pub async fn configure(
         .await;
         session.invalidate_inventory().await;
         let outcome = match result {
-            Ok(done) => Outcome {
-                state: "succeeded",
-                result: Some(serde_json::json!({
+            Ok(done) => Outcome::succeeded(
+                serde_json::json!({
                     "vch_id": done.id,
                     "name": done.name,
                     "changes": done.changes,
                     "command_line": done.command_line,
                     "warnings": done.warnings,
-                })),
-                error: None,
-                removed: Vec::new(),
-                left_behind: Vec::new(),
-            },
+                }),
+                Vec::new(),
+            ),
             Err(err) => failure(&err),
         };
         job.finish(outcome);
@@ -353,18 +347,15 @@ pub async fn delete(
         .await;
         session.invalidate_inventory().await;
         let outcome = match result {
-            Ok(report) => Outcome {
-                state: "succeeded",
-                result: Some(serde_json::json!({
+            Ok(report) => Outcome::succeeded(
+                serde_json::json!({
                     "vch_id": report.id,
                     "name": report.name,
                     "kept_volume_stores": report.kept_volume_stores,
                     "warnings": report.warnings,
-                })),
-                error: None,
-                removed: report.removed.iter().map(ToString::to_string).collect(),
-                left_behind: Vec::new(),
-            },
+                }),
+                report.removed.iter().map(ToString::to_string).collect(),
+            ),
             Err(err) => failure(&err),
         };
         job.finish(outcome);
