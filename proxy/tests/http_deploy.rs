@@ -137,6 +137,16 @@ async fn fixture() -> Fixture {
     }
 }
 
+/// Sends a request that starts a job; it must be accepted (202) and name the job.
+async fn start_job(request: reqwest::RequestBuilder) -> String {
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 202);
+    response.json::<Value>().await.unwrap()["job"]
+        .as_str()
+        .expect("a job id")
+        .to_owned()
+}
+
 fn small_config(sim: &proxy::simulator::Simulator, isos: &Isos, name: &str) -> Value {
     let args = small_args(sim, isos, name);
     serde_json::to_value(config_from(&args)).unwrap()
@@ -176,17 +186,7 @@ async fn create_list_config_and_delete_through_the_api() {
         .collect();
     args.extend(["--tls-cname", "api-vch.example.com", "--ops-user", "ops"].map(str::to_owned));
     let body = json!({"config": config_from(&args), "ops_password": "ops-secret"});
-    let started = http
-        .post(format!("{base}/api/vchs"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(started.status(), 202);
-    let job = started.json::<Value>().await.unwrap()["job"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let job = start_job(http.post(format!("{base}/api/vchs")).json(&body)).await;
 
     play_appliance_via_job(&http, &base, &job, &client, "10.0.9.9").await;
     let events = read_events(&http, &format!("{base}/api/jobs/{job}/events")).await;
@@ -342,17 +342,7 @@ async fn create_list_config_and_delete_through_the_api() {
 
     // Move the management network to its own port group: the original could not (vic#4525).
     let change = config_from(&["--management-network".to_owned(), "DC0_DVPG2".to_owned()]);
-    let patching = http
-        .patch(format!("{base}/api/vchs/{id}"))
-        .json(&change)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patching.status(), 202);
-    let patch_job = patching.json::<Value>().await.unwrap()["job"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let patch_job = start_job(http.patch(format!("{base}/api/vchs/{id}")).json(&change)).await;
     let patched = read_events(&http, &format!("{base}/api/jobs/{patch_job}/events")).await;
     let end = &patched.last().unwrap().1;
     assert_eq!(end["state"], "succeeded", "{end}");
@@ -376,16 +366,7 @@ async fn create_list_config_and_delete_through_the_api() {
         "{view}"
     );
 
-    let deleting = http
-        .delete(format!("{base}/api/vchs/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleting.status(), 202);
-    let delete_job = deleting.json::<Value>().await.unwrap()["job"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let delete_job = start_job(http.delete(format!("{base}/api/vchs/{id}"))).await;
     let deleted = read_events(&http, &format!("{base}/api/jobs/{delete_job}/events")).await;
     assert_eq!(
         deleted.last().unwrap().1["state"],
