@@ -363,7 +363,7 @@ pub async fn configure(
         .into_iter()
         .next()
         .ok_or_else(|| DeployError::NotFound(selector.to_string()))?;
-    super::lock::refuse_if_locked(&name, &before, "configure")?;
+    super::lock::refuse_if_locked(&name, &before, "configure").map_err(DeployError::Refused)?;
     let old_tree: VirtualContainerHostConfigSpec = extraconfig::decode_extra_config(
         before.extra_config.clone(),
         Secrets::FromOvfEnv,

@@ -94,7 +94,8 @@ pub async fn delete(
     let Appliance { vm, tree } = vch::appliance(client, &summary.id).await?;
     // A stuck lock must not make a VCH undeletable: --force goes ahead anyway.
     if !force {
-        super::lock::refuse_if_locked(&summary.name, &vm, "delete")?;
+        super::lock::refuse_if_locked(&summary.name, &vm, "delete")
+            .map_err(DeployError::Refused)?;
     }
     let datacenter = snapshot
         .datacenter(&summary.datacenter)

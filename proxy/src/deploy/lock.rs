@@ -21,15 +21,16 @@ pub fn is_locked(vm: &VmInfo) -> bool {
     flag_set(update_in_progress(&vm.extra_config_map()))
 }
 
-/// The refusal while the lock is set; `what` is the refused command (`upgrade`, `configure`, ...).
-pub fn refuse_if_locked(name: &str, vm: &VmInfo, what: &str) -> Result<(), DeployError> {
+/// The refusal while the lock is set (for [`DeployError::Refused`]); `what` is the refused command
+/// (`upgrade`, `configure`, ...).
+pub fn refuse_if_locked(name: &str, vm: &VmInfo, what: &str) -> Result<(), String> {
     if !is_locked(vm) {
         return Ok(());
     }
-    Err(DeployError::Refused(format!(
+    Err(format!(
         "VCH {name:?} ({id}) is being changed by another upgrade or configure ({UPDATE_IN_PROGRESS_KEY} is set), so `vch {what}` did not start. Wait for that run to finish; if none is running (it was interrupted), clear the flag with `vch upgrade --reset-progress --id {id}` (or `vch configure --reset-progress --id {id}`)",
         id = vm.moref.value
-    )))
+    ))
 }
 
 /// Sets or clears the lock (one `ReconfigVM_Task`).

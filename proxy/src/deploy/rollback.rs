@@ -141,16 +141,16 @@ pub(crate) async fn remove_older_snapshots(
 pub(crate) fn rollback_target(
     name: &str,
     snapshots: Option<&SnapshotEntry>,
-) -> Result<SnapshotEntry, DeployError> {
+) -> Result<SnapshotEntry, String> {
     match snapshots {
         Some(s) if shared::lifecycle::is_lifecycle_snapshot(&s.name) => Ok(s.clone()),
-        Some(s) => Err(DeployError::Refused(format!(
+        Some(s) => Err(format!(
             "VCH {name:?}'s current snapshot {:?} was not taken by upgrade or configure, so there is nothing to roll back to; revert it in the vSphere Client if that is what you want",
             s.name
-        ))),
-        None => Err(DeployError::Refused(format!(
+        )),
+        None => Err(format!(
             "VCH {name:?} has no upgrade or configure snapshot to roll back to (a rollback removes the snapshot it used, and only the last change can be undone)"
-        ))),
+        )),
     }
 }
 
@@ -170,10 +170,10 @@ pub async fn rollback(
     if options.reset_progress && lock::is_locked(&vm) {
         lock::set_lock(client, &vm.moref, false).await?;
     } else {
-        lock::refuse_if_locked(&name, &vm, "upgrade --rollback")?;
+        lock::refuse_if_locked(&name, &vm, "upgrade --rollback").map_err(DeployError::Refused)?;
     }
     let state = client.vm_lifecycle_state(&vm.moref).await?;
-    let target = rollback_target(&name, state.current_snapshot())?;
+    let target = rollback_target(&name, state.current_snapshot()).map_err(DeployError::Refused)?;
     progress.emit(
         Step::Validate,
         EventKind::Finished,

@@ -268,7 +268,7 @@ pub async fn upgrade(
             Vec::new(),
         );
     } else {
-        lock::refuse_if_locked(&name, &before, "upgrade")?;
+        lock::refuse_if_locked(&name, &before, "upgrade").map_err(DeployError::Refused)?;
     }
     let old_tree: VirtualContainerHostConfigSpec = extraconfig::decode_extra_config(
         before.extra_config.clone(),
