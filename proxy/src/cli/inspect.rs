@@ -49,21 +49,14 @@ pub struct InspectArgs {
     pub isos: super::version::IsoArgs,
 }
 
-/// `inspect config --format verbose`: each option on its own line, continued with ` \`.
-fn verbose(line: &str) -> String {
-    let words = shlex::split(line).unwrap_or_default();
-    let mut lines: Vec<String> = Vec::new();
-    for word in words {
-        let quoted = shlex::try_quote(&word).map_or_else(|_| word.clone(), |q| q.into_owned());
-        match lines.last_mut() {
-            Some(last) if !word.starts_with("--") => {
-                last.push(' ');
-                last.push_str(&quoted);
-            }
-            _ => lines.push(quoted),
-        }
-    }
-    lines.join(" \\\n    ")
+/// `inspect config --format raw`: the generated command (one option per line, continued with
+/// a backslash) on a single line.
+fn raw(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim().trim_end_matches('\\').trim_end())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
@@ -85,9 +78,9 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                     if args.json {
                         serde_json::to_string_pretty(&config).unwrap_or_default()
                     } else if args.format == "raw" {
-                        line
+                        raw(&line)
                     } else {
-                        verbose(&line)
+                        line
                     }
                 })
         } else {
