@@ -165,6 +165,36 @@ async fn upgrade_rollback_certificate_and_debug_through_the_api() {
     let pem = pem.text().await.unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
 
+    // The appliance's log: absent until its serial port writes it, then its contents.
+    let none = http
+        .get(format!("{base}/api/vchs/{id}/log"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 404);
+    assert_eq!(
+        none.json::<Value>().await.unwrap()["error"]["code"],
+        "no_log"
+    );
+    let log = old.dir.path().join("tether.debug");
+    std::fs::write(&log, "vic-init: started\n").unwrap();
+    let uploader = client
+        .uploader(&TargetSpec::from_simulator(&sim))
+        .await
+        .unwrap();
+    uploader
+        .upload_file(&log, "/DC0", "LocalDS_0", "api-up/tether.debug", None)
+        .await
+        .expect("upload the log");
+    uploader.close().await;
+    let got = http
+        .get(format!("{base}/api/vchs/{id}/log"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.text().await.unwrap(), "vic-init: started\n");
+
     let job = start(
         &http,
         format!("{base}/api/vchs/{id}/debug"),

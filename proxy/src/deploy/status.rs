@@ -1,7 +1,7 @@
 //! What `ls` and `inspect` say about a VCH's life cycle: its version compared to this
 //! installer's (vic-machine 1.5.8's `UPGRADE STATUS` column, docs/lifecycle.md, decided by
-//! `shared::extraconfig::upgrade_status`), whether a change is in progress, and its server
-//! certificate.
+//! `shared::extraconfig::upgrade_status`), whether a change is in progress, its server
+//! certificate and its log.
 
 use serde::Serialize;
 use shared::extraconfig::{Build, upgrade_status};
@@ -71,6 +71,32 @@ pub async fn server_certificate(
         .certificate
         .host_certificate
         .map(|pair| String::from_utf8_lossy(&pair.cert.0).into_owned()))
+}
+
+/// The appliance's `tether.debug` (its serial-port log) from its datastore folder: the last
+/// `limit` bytes, `None` when the file does not exist.
+pub async fn appliance_log(
+    client: &Client,
+    target: &crate::vsphere::TargetSpec,
+    selector: &vch::Selector,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, DeployError> {
+    let (summary, _) = vch::find(client, selector).await?;
+    let vm = vch::appliance(client, &summary.id).await?.vm;
+    let Some((datastore, folder)) = vm.datastore_folder() else {
+        return Ok(None);
+    };
+    let uploader = client.uploader(target).await?;
+    let result = uploader
+        .download_tail(
+            &summary.datacenter,
+            &datastore,
+            &format!("{folder}/tether.debug"),
+            limit,
+        )
+        .await;
+    uploader.close().await;
+    result.map_err(|e| DeployError::Refused(format!("reading the appliance log: {e}")))
 }
 
 #[cfg(test)]

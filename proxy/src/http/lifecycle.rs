@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/vchs/{id}/rollback", post(start_rollback))
         .route("/vchs/{id}/debug", post(start_debug))
         .route("/vchs/{id}/certificate", get(certificate))
+        .route("/vchs/{id}/log", get(log))
 }
 
 /// Longest readiness wait a request may ask for.
@@ -219,4 +220,30 @@ pub async fn certificate(
             )
         })?;
     Ok(([(header::CONTENT_TYPE, "application/x-pem-file")], pem))
+}
+
+/// Largest part of the log served: its tail.
+const MAX_LOG_BYTES: usize = 8 * 1024 * 1024;
+
+/// The appliance's `tether.debug` log from its datastore folder (the last 8 MiB).
+pub async fn log(
+    CurrentSession(session): CurrentSession,
+    Path(id): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let bytes = crate::deploy::status::appliance_log(
+        &session.client,
+        &session.spec,
+        &Selector::Id(id.clone()),
+        MAX_LOG_BYTES,
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_log",
+            format!("VCH {id} has no tether.debug in its datastore folder"),
+        )
+        .with_hint("the appliance writes it through its serial port once it has booted")
+    })?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], bytes))
 }
