@@ -1,7 +1,7 @@
 //! The life-cycle commands as a user runs them, the real `vch` binary against the simulator:
 //! `version`, `ls` with vic-machine's columns, `upgrade`, a refused second upgrade, `inspect`
 //! with versions and the Docker environment, `inspect config --format raw|verbose`,
-//! `upgrade --rollback`, and `debug` refused while VMware Tools is not running.
+//! `upgrade --rollback`, `configure` then `configure --rollback`, and `debug` refused while VMware Tools is not running.
 
 mod deploy_support;
 
@@ -188,6 +188,29 @@ async fn version_ls_upgrade_inspect_rollback_and_debug() {
         "{}",
         out(&back)
     );
+
+    // configure, then configure --rollback: the previous configuration is back.
+    let before = run("inspect", with(&["config", "--id", &id, "--format", "raw"])).await;
+    let configured = run(
+        "configure",
+        with(&["--id", &id, "--dns-server", "10.0.0.53"]),
+    )
+    .await;
+    assert!(configured.status.success(), "{}", err(&configured));
+    let changed = run("inspect", with(&["config", "--id", &id, "--format", "raw"])).await;
+    assert!(
+        out(&changed).contains("--dns-server 10.0.0.53"),
+        "{}",
+        out(&changed)
+    );
+    let undone = run(
+        "configure",
+        with(&["--id", &id, "--rollback", "--timeout", "30s"]),
+    )
+    .await;
+    assert!(undone.status.success(), "{}", err(&undone));
+    let after = run("inspect", with(&["config", "--id", &id, "--format", "raw"])).await;
+    assert_eq!(out(&after), out(&before));
 
     let debug = run(
         "debug",
