@@ -210,6 +210,20 @@ async fn upgrade_rollback_certificate_and_debug_through_the_api() {
             .contains("VMware Tools is not running"),
         "{end}"
     );
+    let doc: Value = http
+        .get(format!("{base}/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for path in ["upgrade", "rollback", "debug", "certificate", "log"] {
+        assert!(
+            doc["paths"][format!("/api/vchs/{{id}}/{path}")].is_object(),
+            "{path} is not described"
+        );
+    }
     let bad = http
         .post(format!("{base}/api/vchs/{id}/upgrade"))
         .json(&json!({"timeout": "forever"}))

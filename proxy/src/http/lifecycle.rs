@@ -12,6 +12,7 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use secrecy::SecretString;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::jobs::Outcome;
 use super::session::CurrentSession;
@@ -48,7 +49,7 @@ fn timeout(text: Option<&str>) -> Result<Duration, ApiError> {
         })
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpgradeRequest {
     /// Upgrade even to the same or an older version.
@@ -63,6 +64,10 @@ pub struct UpgradeRequest {
 }
 
 /// Start upgrading a VCH to the appliance version of this server's ISOs.
+#[utoipa::path(post, path = "/api/vchs/{id}/upgrade", tag = "vchs", params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    request_body(content = UpgradeRequest, description = "Optional"),
+    responses((status = 202, body = JobStarted), (status = 400, body = super::error::ErrorBody),
+        (status = 409, description = "The server has no appliance ISO", body = super::error::ErrorBody)))]
 pub async fn start_upgrade(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -107,7 +112,7 @@ pub async fn start_upgrade(
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RollbackRequest {
     #[serde(default)]
@@ -117,6 +122,9 @@ pub struct RollbackRequest {
 }
 
 /// Start returning a VCH to the snapshot its last upgrade or configure took.
+#[utoipa::path(post, path = "/api/vchs/{id}/rollback", tag = "vchs", params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    request_body(content = RollbackRequest, description = "Optional"),
+    responses((status = 202, body = JobStarted), (status = 400, body = super::error::ErrorBody)))]
 pub async fn start_rollback(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -152,7 +160,7 @@ pub async fn start_rollback(
 /// Longest authorized-keys text accepted (a handful of keys).
 const MAX_KEY_BYTES: usize = 16 * 1024;
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DebugRequest {
     #[serde(default)]
@@ -166,6 +174,9 @@ pub struct DebugRequest {
 }
 
 /// Start enabling SSH and/or setting root's password in the appliance, through VMware Tools.
+#[utoipa::path(post, path = "/api/vchs/{id}/debug", tag = "vchs", params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    request_body = DebugRequest,
+    responses((status = 202, body = JobStarted), (status = 400, body = super::error::ErrorBody)))]
 pub async fn start_debug(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -206,6 +217,9 @@ pub async fn start_debug(
 }
 
 /// The VCH's server certificate (PEM), as vic-machine-server served it.
+#[utoipa::path(get, path = "/api/vchs/{id}/certificate", tag = "vchs", params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    responses((status = 200, description = "PEM", content_type = "application/x-pem-file", body = String),
+        (status = 404, body = super::error::ErrorBody)))]
 pub async fn certificate(
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
@@ -226,6 +240,9 @@ pub async fn certificate(
 const MAX_LOG_BYTES: usize = 8 * 1024 * 1024;
 
 /// The appliance's `tether.debug` log from its datastore folder (the last 8 MiB).
+#[utoipa::path(get, path = "/api/vchs/{id}/log", tag = "vchs", params(("id" = String, Path, description = "The appliance VM id, e.g. vm-75")),
+    responses((status = 200, description = "The log's tail", content_type = "text/plain", body = String),
+        (status = 404, body = super::error::ErrorBody)))]
 pub async fn log(
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
