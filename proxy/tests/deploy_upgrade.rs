@@ -246,8 +246,20 @@ async fn a_cut_power_on_reverts_to_the_old_version() {
     let message = err.to_string();
     println!("{message}");
     match &err {
-        DeployError::ConfigureFailed { revert, .. } => {
+        DeployError::ConfigureFailed {
+            revert, rollback, ..
+        } => {
             assert!(revert.is_clean(), "{message}");
+            // The new ISOs this run uploaded went with the revert; the old ones stay in use.
+            assert!(rollback.is_clean(), "{message}");
+            assert_eq!(rollback.removed.len(), 2, "{message}");
+            assert!(
+                rollback
+                    .removed
+                    .iter()
+                    .all(|o| o.id.starts_with("[LocalDS_0] up2/V1.5.8-12345-2C978FE-")),
+                "{message}"
+            );
             assert!(message.contains("reverted to snapshot"), "{message}");
             assert!(message.contains(&format!("runs {OLD} again")), "{message}");
         }

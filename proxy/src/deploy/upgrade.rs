@@ -20,7 +20,7 @@ use crate::vsphere::{Client, MoRef, TargetSpec};
 
 use super::create::seal;
 use super::iso::{self, IsoImage};
-use super::progress::{EventKind, Progress, Step};
+use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
 use super::rollback::{remove_older_snapshots, revert_to, wait_ready};
 use super::vch::{self, Selector};
 use super::{DeployError, RevertReport, StepError, lock};
@@ -115,6 +115,10 @@ struct Run<'a> {
     folder: String,
     was_on: bool,
     snapshot: Option<MoRef>,
+    /// `[ds] path` of each ISO this run uploaded (or began to), for removal after a failure.
+    uploaded: Vec<String>,
+    /// The ISOs the appliance used before: never removed.
+    in_use: Vec<String>,
 }
 
 type Failure = (Step, StepError);
@@ -130,7 +134,7 @@ impl Run<'_> {
             .emit(step, EventKind::Finished, None, message, Vec::new());
     }
 
-    async fn upload(&self, images: [(&IsoImage, &str); 2]) -> Result<(), Failure> {
+    async fn upload(&mut self, images: [(&IsoImage, &str); 2]) -> Result<(), Failure> {
         self.started(
             Step::UploadIsos,
             20,
@@ -147,6 +151,10 @@ impl Run<'_> {
         let mut result = Ok(());
         for (image, role) in images {
             let path = format!("{}/{}", self.folder, image.datastore_name(role));
+            let full = format!("[{}] {path}", self.datastore);
+            if !self.in_use.contains(&full) {
+                self.uploaded.push(full);
+            }
             if let Err(e) = uploader
                 .upload_file(&image.path, &self.datacenter, &self.datastore, &path, None)
                 .await
@@ -159,6 +167,37 @@ impl Run<'_> {
         result?;
         self.finished(Step::UploadIsos, "ISO images uploaded");
         Ok(())
+    }
+
+    /// After a failure: the ISOs this run uploaded go, the ones in use stay.
+    async fn remove_uploads(&self, datacenter: Option<&MoRef>) -> super::RollbackReport {
+        let mut report = super::RollbackReport::default();
+        let file_manager = match (datacenter, self.uploaded.is_empty()) {
+            (_, true) => return report,
+            (Some(_), false) => self.client.file_manager().await.ok(),
+            (None, false) => None,
+        };
+        for path in &self.uploaded {
+            let object = ObjectRef {
+                kind: ObjectKind::DatastoreFile,
+                id: path.clone(),
+                name: path.rsplit('/').next().unwrap_or(path).to_owned(),
+            };
+            let removed = match (&file_manager, datacenter) {
+                (Some(fm), Some(dc)) => self
+                    .client
+                    .delete_datastore_file(fm, path, dc)
+                    .await
+                    .map_err(|e| e.to_string()),
+                _ => Err("the datacenter's file manager could not be found".to_owned()),
+            };
+            match removed {
+                Ok(true) => report.removed.push(object),
+                Ok(false) => {}
+                Err(why) => report.failed.push((object, why)),
+            }
+        }
+        report
     }
 
     async fn apply(
@@ -254,7 +293,10 @@ pub async fn upgrade(
         Vec::new(),
     );
 
-    let (summary, _) = vch::find(client, selector).await?;
+    let (summary, inventory) = vch::find(client, selector).await?;
+    let datacenter = inventory
+        .datacenter(&summary.datacenter)
+        .map(|dc| MoRef::new("Datacenter", &dc.id));
     let name = summary.name.clone();
     let vm_ref = MoRef::new("VirtualMachine", &summary.id);
     let before: VmInfo = vch::appliance(client, &summary.id).await?.vm;
@@ -300,7 +342,7 @@ pub async fn upgrade(
             summary.id
         ))
     })?;
-    let cdrom = client
+    let cdrom: Cdrom = client
         .vm_lifecycle_state(&vm_ref)
         .await?
         .cdrom
@@ -338,6 +380,15 @@ pub async fn upgrade(
         folder: folder.clone(),
         was_on: before.power_state == "poweredOn",
         snapshot: None,
+        uploaded: Vec::new(),
+        in_use: cdrom
+            .iso
+            .iter()
+            .cloned()
+            .chain(std::iter::once(
+                old_tree.container.bootstrap_image_path.clone(),
+            ))
+            .collect(),
     };
     let iso_path = format!(
         "[{datastore}] {folder}/{}",
@@ -352,10 +403,11 @@ pub async fn upgrade(
     {
         Err(failure) => Err(failure),
         Ok(()) if cancel.is_cancelled() => {
+            let rollback = run.remove_uploads(datacenter.as_ref()).await;
             let _ = lock::set_lock(client, &vm_ref, false).await;
             return Err(DeployError::Cancelled {
                 step: Step::UploadIsos,
-                rollback: super::RollbackReport::default(),
+                rollback,
             });
         }
         Ok(()) => {
@@ -389,11 +441,12 @@ pub async fn upgrade(
                     failures: Vec::new(),
                 },
             };
+            let rollback = run.remove_uploads(datacenter.as_ref()).await;
             Err(DeployError::ConfigureFailed {
                 step,
                 cause,
                 revert,
-                rollback: super::RollbackReport::default(),
+                rollback,
             })
         }
     };
