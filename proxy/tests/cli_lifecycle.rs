@@ -110,6 +110,25 @@ async fn version_ls_upgrade_inspect_rollback_and_debug() {
         "{line}"
     );
 
+    let json = run(
+        "ls",
+        with(&["--appliance-iso", &appliance_iso, "--format", "json"]),
+    )
+    .await;
+    let rows: serde_json::Value = serde_json::from_str(&out(&json)).expect("ls --format json");
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id.as_str())
+        .expect("listed");
+    assert_eq!(row["version"], "v1.5.7-12000-abcdef0", "{row}");
+    assert_eq!(
+        row["upgrade_status"], "Upgradeable to v1.5.8-12345-2c978fe",
+        "{row}"
+    );
+    assert_eq!(row["incomplete"], false, "{row}");
+
     let up = run(
         "upgrade",
         with(&[

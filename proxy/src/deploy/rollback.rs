@@ -167,6 +167,7 @@ pub async fn rollback(
     let (summary, _) = vch::find(client, selector).await?;
     let vm = vch::appliance(client, &summary.id).await?.vm;
     let name = summary.name.clone();
+    super::status::refuse_incomplete(&summary).map_err(DeployError::Refused)?;
     if options.reset_progress && lock::is_locked(&vm) {
         lock::set_lock(client, &vm.moref, false).await?;
     } else {

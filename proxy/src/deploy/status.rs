@@ -99,6 +99,17 @@ pub async fn appliance_log(
     result.map_err(|e| DeployError::Refused(format!("reading the appliance log: {e}")))
 }
 
+/// A VCH whose create never finished has no complete configuration to upgrade or roll back.
+pub fn refuse_incomplete(summary: &VchSummary) -> Result<(), String> {
+    if !summary.incomplete {
+        return Ok(());
+    }
+    Err(format!(
+        "VCH {:?} ({}) is incomplete: its create never finished, so it cannot be upgraded or rolled back; remove it with `vch delete --id {}` and create it again",
+        summary.name, summary.id, summary.id
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -298,6 +298,7 @@ pub async fn upgrade(
         .datacenter(&summary.datacenter)
         .map(|dc| MoRef::new("Datacenter", &dc.id));
     let name = summary.name.clone();
+    super::status::refuse_incomplete(&summary).map_err(DeployError::Refused)?;
     let vm_ref = MoRef::new("VirtualMachine", &summary.id);
     let before: VmInfo = vch::appliance(client, &summary.id).await?.vm;
     if options.reset_progress && lock::is_locked(&before) {
