@@ -128,6 +128,23 @@ async fn upgrade_then_up_to_date_then_refused_then_rolled_back() {
         (OLD.to_owned(), format!("Upgradeable to {NEW}"), false)
     );
     assert_runs(&read_back(&sim, "up1"), OLD, OLD);
+    // A configure first: its snapshot is kept until the next change succeeds.
+    deploy::configure(
+        &client,
+        &Selector::Id(id.clone()),
+        &config_from(&["--dns-server".to_owned(), "10.0.0.53".to_owned()]),
+        &deploy::ConfigureOptions {
+            target: spec.clone(),
+        },
+        &Progress::new(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("configure failed: {e}"));
+    assert_eq!(
+        read_back(&sim, "up1")["snapshots"],
+        serde_json::json!([format!("reconfigure for {OLD}")])
+    );
 
     let started = Instant::now();
     let trips_before = client.round_trips();
