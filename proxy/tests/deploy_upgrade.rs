@@ -2,7 +2,8 @@
 //! restore the VM's configuration as vSphere does): a v1.5.7 VCH listed "Upgradeable to" the
 //! installer's v1.5.8, upgraded (version keys and CD-ROM ISO read back with pyvmomi), then "Up to
 //! date"; a second upgrade refused; `--rollback` back to v1.5.7; an upgrade whose power-on is cut
-//! reverted and running its old version; a stale lock refused and cleared by `--reset-progress`.
+//! reverted and running its old version; a stale lock refused (by upgrade, configure and delete) and
+//! cleared by `--reset-progress`.
 
 mod deploy_support;
 
@@ -327,6 +328,22 @@ async fn a_stale_lock_is_refused_until_reset() {
     assert!(
         deleted.to_string().contains("UpdateInProgress"),
         "{deleted}"
+    );
+    let configured = deploy::configure(
+        &client,
+        &Selector::Id(id.clone()),
+        &config_from(&["--dns-server".to_owned(), "10.0.0.53".to_owned()]),
+        &deploy::ConfigureOptions {
+            target: spec.clone(),
+        },
+        &Progress::new(),
+        &CancellationToken::new(),
+    )
+    .await
+    .expect_err("configure honours the lock");
+    assert!(
+        configured.to_string().contains("--reset-progress"),
+        "{configured}"
     );
     assert_runs(&read_back(&sim, "up3"), OLD, OLD);
 
