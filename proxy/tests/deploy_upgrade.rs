@@ -349,6 +349,26 @@ async fn a_stale_lock_is_refused_until_reset() {
 
     let mut reset = options(&spec, &new);
     reset.reset_progress = true;
+    // Cancelled before it changes anything (as an API client's cancel would): the flag is
+    // cleared, the VCH untouched.
+    let cancel = CancellationToken::new();
+    cancel.cancel();
+    let cancelled = upgrade(
+        &client,
+        &Selector::Id(id.clone()),
+        &reset,
+        &Progress::new(),
+        &cancel,
+    )
+    .await
+    .expect_err("cancelled");
+    assert!(
+        matches!(cancelled, DeployError::Cancelled { .. }),
+        "{cancelled}"
+    );
+    let py = read_back(&sim, "up3");
+    assert_runs(&py, OLD, OLD);
+    assert_eq!(py["update_in_progress"], "false", "{py}");
     upgrade(
         &client,
         &Selector::Id(id.clone()),
