@@ -1,7 +1,8 @@
 // Command vch-vcsim runs govmomi's vSphere simulator (0.24.2) for vch-deploy's tests and
 // `vch serve --simulator`, with a few additions the stock vcsim lacks: a generated
 // rustls-compatible TLS certificate, a URL file for the parent process, exit on stdin EOF,
-// and an ExtensionManager that implements plugin registration.
+// an ExtensionManager that implements plugin registration, guest program runs recorded by a
+// GuestProcessManager, and snapshot reverts that restore the VM's configuration.
 //
 // Build offline: GOPATH=/usr/share/gocode GO111MODULE=off go build -o vch-vcsim .
 package main
@@ -184,6 +185,8 @@ func serve(o *options, set map[string]bool) (err error) {
 		// A real ESXi host has no ExtensionManager (ServiceContent.extensionManager is unset).
 		installExtensionManager()
 	}
+	installGuestProcessManager()
+	installSnapshotKeeper()
 
 	listen := &url.URL{Host: o.listen}
 	if o.user != "" {

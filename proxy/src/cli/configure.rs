@@ -41,8 +41,17 @@ fn take_id(flags: &[String]) -> (Option<String>, Vec<String>) {
     (id, rest)
 }
 
+/// `--rollback` and `--reset-progress` are not create flags either.
+fn take_switch(flags: Vec<String>, name: &str) -> (bool, Vec<String>) {
+    let before = flags.len();
+    let rest: Vec<String> = flags.into_iter().filter(|w| w != name).collect();
+    (rest.len() != before, rest)
+}
+
 pub fn run(args: ConfigureArgs) -> anyhow::Result<ExitCode> {
     let (id, flags) = take_id(&args.flags);
+    let (rollback, flags) = take_switch(flags, "--rollback");
+    let (reset_progress, flags) = take_switch(flags, "--reset-progress");
     let parsed = shared::vic_machine::parse_args(&flags)?;
     for finding in &parsed.findings {
         eprintln!("{finding}");
@@ -88,6 +97,40 @@ pub fn run(args: ConfigureArgs) -> anyhow::Result<ExitCode> {
                 show(&event);
             }
         });
+        if rollback {
+            let timeout =
+                super::upgrade::timeout(request.target.timeout.as_deref().unwrap_or("3m"))?;
+            let result = deploy::rollback::rollback(
+                &client,
+                &selector,
+                &deploy::rollback::RollbackOptions {
+                    timeout,
+                    reset_progress,
+                },
+                &progress,
+                &CancellationToken::new(),
+            )
+            .await;
+            drop(progress);
+            let _ = printer.await;
+            let _ = client.logout().await;
+            return match result {
+                Ok(done) => {
+                    emit_line(&format!(
+                        "VCH {} ({}) rolled back to the configuration before snapshot {:?}",
+                        done.name, done.id, done.snapshot
+                    ))?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    Ok(ExitCode::from(1))
+                }
+            };
+        }
+        if reset_progress && deploy::lock::reset_progress(&client, &selector).await? {
+            eprintln!("--reset-progress: cleared the UpdateInProgress flag");
+        }
         let options = ConfigureOptions {
             target: spec.clone(),
         };

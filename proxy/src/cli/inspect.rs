@@ -41,18 +41,44 @@ pub struct InspectArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// For `inspect config`: `verbose` (one option per line, as vic-machine prints it) or `raw`
+    /// (the whole command on one line).
+    #[arg(long, value_parser = ["raw", "verbose"], default_value = "verbose")]
+    pub format: String,
+    #[command(flatten)]
+    pub isos: super::version::IsoArgs,
+}
+
+/// `inspect config --format raw`: the generated command (one option per line, continued with
+/// a backslash) on a single line.
+fn raw(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim().trim_end_matches('\\').trim_end())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
     let selector = args.select.selector()?;
     runtime()?.block_on(async move {
+        let installer = args.isos.installer().await?;
         let client = args.target.connect().await?;
+        let lifecycle = if args.what.is_none() {
+            crate::deploy::status::list(&client, installer.as_ref().map(|(_, b)| b))
+                .await
+                .ok()
+        } else {
+            None
+        };
         let result = if args.what.is_some() {
             vch::inspect_config(&client, &selector)
                 .await
                 .map(|(config, line)| {
                     if args.json {
                         serde_json::to_string_pretty(&config).unwrap_or_default()
+                    } else if args.format == "raw" {
+                        raw(&line)
                     } else {
                         line
                     }
@@ -81,6 +107,48 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 }
                 if let Some(portal) = &d.admin_portal {
                     out.push(format!("Admin portal: {portal}"));
+                }
+                let row = lifecycle
+                    .iter()
+                    .flatten()
+                    .find(|r| r.summary.id == d.summary.id);
+                out.push(format!(
+                    "Installer version: {}",
+                    installer.as_ref().map_or_else(
+                        || "unknown (no appliance.iso; give --appliance-iso)".to_owned(),
+                        |(_, b)| b.short_version()
+                    )
+                ));
+                out.push(format!("VCH version: {}", d.summary.version));
+                if let Some(status) = row.and_then(|r| r.upgrade_status.as_ref()) {
+                    out.push(format!("Upgrade status: {status}"));
+                }
+                if let Some(ip) = d.public_ip {
+                    out.push(format!("Published ports can be reached at: {ip}"));
+                }
+                if let Some(ip) = d.management_ip {
+                    out.push(format!("Management traffic (vSphere) leaves from: {ip}"));
+                }
+                if let Some(host) = &d.docker_host {
+                    out.push("Docker environment:".into());
+                    out.push(format!("  DOCKER_HOST={host}"));
+                    if d.tls_verify {
+                        out.push("  DOCKER_TLS_VERIFY=1".into());
+                        out.push(format!("  DOCKER_CERT_PATH=./{}", d.summary.name));
+                    }
+                    if d.tls {
+                        out.push("  COMPOSE_TLS_VERSION=TLSv1_2".into());
+                    }
+                    out.push(format!(
+                        "Connect: docker -H {host}{} info",
+                        if d.tls_verify {
+                            " --tlsverify"
+                        } else if d.tls {
+                            " --tls"
+                        } else {
+                            ""
+                        }
+                    ));
                 }
                 out.push("Interfaces:".into());
                 for e in &d.endpoints {

@@ -4,6 +4,7 @@
 pub mod configure;
 pub mod convert;
 pub mod create;
+pub mod debug;
 pub mod delete;
 pub mod inspect;
 pub mod inventory;
@@ -15,7 +16,9 @@ mod stand_in_iso;
 pub mod target;
 mod target_inventory;
 pub mod update;
+pub mod upgrade;
 pub mod validate;
+pub mod version;
 
 use std::process::ExitCode;
 
@@ -51,6 +54,12 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Change a VCH's settings, networks included; reverts on failure.
     Configure(configure::ConfigureArgs),
+    /// Upgrade a VCH to this installer's appliance version, or roll it back (--rollback).
+    Upgrade(upgrade::UpgradeArgs),
+    /// Enable SSH or set root's password in a VCH appliance, for diagnosis.
+    Debug(debug::DebugArgs),
+    /// Show this program's version and the appliance version it deploys.
+    Version(version::VersionArgs),
     /// Register the wizard as a vSphere Client plugin in vCenter, or remove it.
     Plugin(plugin::PluginArgs),
 }
@@ -69,5 +78,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Inspect(args) => inspect::run(args),
         Command::Delete(args) => delete::run(args),
         Command::Configure(args) => configure::run(args),
+        Command::Upgrade(args) => upgrade::run(args),
+        Command::Debug(args) => debug::run(args),
+        Command::Version(args) => version::run(args),
     }
 }

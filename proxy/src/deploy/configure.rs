@@ -363,6 +363,7 @@ pub async fn configure(
         .into_iter()
         .next()
         .ok_or_else(|| DeployError::NotFound(selector.to_string()))?;
+    super::lock::refuse_if_locked(&name, &before, "configure").map_err(DeployError::Refused)?;
     let old_tree: VirtualContainerHostConfigSpec = extraconfig::decode_extra_config(
         before.extra_config.clone(),
         Secrets::FromOvfEnv,
@@ -868,8 +869,8 @@ impl Apply<'_> {
         let snapshot = client
             .create_snapshot(
                 &self.vm,
-                &format!("reconfigure for {build}"),
-                "taken by vch configure; removed once the change is in place",
+                &format!("{}{build}", shared::lifecycle::CONFIGURE_SNAPSHOT_PREFIX),
+                "taken by vch configure; `vch configure --rollback` returns to it",
             )
             .await
             .map_err(at(Step::Snapshot))?;
@@ -901,14 +902,17 @@ impl Apply<'_> {
             self.finished(Step::PowerOn, "appliance powered on");
         }
 
-        self.started(Step::Snapshot, 90, "removing the snapshot");
-        // The change is in place; a snapshot left behind only costs space, so say so and go on.
-        if let Err(e) = client.remove_snapshot(&snapshot).await {
+        // This snapshot stays for `configure --rollback`; the older life-cycle one goes. A
+        // snapshot left behind only costs space, so say so and go on.
+        for warning in
+            super::rollback::remove_older_snapshots(client, &self.vm, &snapshot, self.progress)
+                .await
+        {
             self.progress.emit(
                 Step::Snapshot,
                 EventKind::Warning,
                 None,
-                format!("could not remove snapshot {}: {e}", snapshot.value),
+                warning,
                 Vec::new(),
             );
         }

@@ -92,6 +92,11 @@ pub async fn delete(
 ) -> Result<DeleteReport, DeployError> {
     let (summary, snapshot) = vch::find(client, selector).await?;
     let Appliance { vm, tree } = vch::appliance(client, &summary.id).await?;
+    // A stuck lock must not make a VCH undeletable: --force goes ahead anyway.
+    if !force {
+        super::lock::refuse_if_locked(&summary.name, &vm, "delete")
+            .map_err(DeployError::Refused)?;
+    }
     let datacenter = snapshot
         .datacenter(&summary.datacenter)
         .map(|dc| MoRef::new("Datacenter", &dc.id))

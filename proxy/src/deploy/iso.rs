@@ -68,31 +68,7 @@ impl IsoImage {
 }
 
 /// `v1.5.8-12345-2c978fe` (any case) → Build; `None` unless it has the three parts.
-pub fn parse_build(word: &str) -> Option<Build> {
-    let mut parts = word.splitn(3, '-');
-    let version = parts.next()?.to_ascii_lowercase();
-    let build_number = parts.next()?.to_owned();
-    let commit = parts.next()?.to_ascii_lowercase();
-    let numeric = version.strip_prefix('v')?;
-    let fields: Vec<&str> = numeric.split('.').collect();
-    if fields.len() != 3
-        || fields
-            .iter()
-            .any(|f| f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
-        || build_number.is_empty()
-        || !build_number.bytes().all(|b| b.is_ascii_digit())
-        || commit.is_empty()
-        || !commit.bytes().all(|b| b.is_ascii_alphanumeric())
-    {
-        return None;
-    }
-    Some(Build {
-        version,
-        git_commit: commit,
-        build_number,
-        ..Build::default()
-    })
-}
+pub use shared::lifecycle::parse_build;
 
 /// Reads the version from an ISO's primary volume descriptor (2 KB read, whatever the ISO's size).
 pub async fn read_iso(path: &Path) -> Result<IsoImage, IsoError> {

@@ -13,12 +13,17 @@
 pub mod certs;
 pub mod configure;
 mod create;
+pub mod debug;
 pub mod delete;
 pub mod iso;
 pub mod journal;
+pub mod lock;
 pub mod opsuser;
 pub mod plan;
 pub mod progress;
+pub mod rollback;
+pub mod status;
+pub mod upgrade;
 pub mod vch;
 
 use std::net::IpAddr;

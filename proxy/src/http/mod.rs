@@ -6,6 +6,7 @@ mod firewall;
 mod health;
 mod inventory;
 pub mod jobs;
+mod lifecycle;
 mod openapi;
 pub mod plugin;
 pub mod session;
@@ -121,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{id}/events", get(jobs::events))
         .route("/jobs/{id}/cancel", post(jobs::cancel))
         .route("/jobs/{id}/client-bundle", get(jobs::client_bundle))
+        .merge(lifecycle::router())
         .fallback(error::api_not_found);
     Router::new()
         .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))

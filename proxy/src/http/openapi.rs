@@ -29,6 +29,11 @@ use utoipa::OpenApi;
         super::jobs::events,
         super::jobs::cancel,
         super::jobs::client_bundle,
+        super::lifecycle::start_upgrade,
+        super::lifecycle::start_rollback,
+        super::lifecycle::start_debug,
+        super::lifecycle::certificate,
+        super::lifecycle::log,
     ),
     components(schemas(
         super::error::ErrorBody,
@@ -42,6 +47,9 @@ use utoipa::OpenApi;
         super::vchs::JobStarted,
         super::vchs::VchConfigView,
         super::jobs::JobStatus,
+        super::lifecycle::UpgradeRequest,
+        super::lifecycle::RollbackRequest,
+        super::lifecycle::DebugRequest,
     ))
 )]
 pub struct ApiDoc;

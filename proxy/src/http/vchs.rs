@@ -15,7 +15,7 @@ use super::client_bundle;
 use super::jobs::{ClientBundle, Job, JobError, Outcome, session_key};
 use super::session::{CurrentSession, Session};
 use super::{ApiError, AppState};
-use crate::deploy::vch::{Selector, VchDetails, VchSummary};
+use crate::deploy::vch::{Selector, VchDetails};
 use crate::deploy::{self, ConfigureOptions, CreateOptions, DeployError, RollbackReport};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,7 +56,7 @@ fn rollback_lists(rollback: Option<&RollbackReport>) -> (Vec<String>, Vec<String
     })
 }
 
-fn failure(err: &DeployError) -> Outcome {
+pub(super) fn failure(err: &DeployError) -> Outcome {
     let (removed, left_behind) = rollback_lists(err.rollback());
     let findings = match err {
         DeployError::Invalid { report } => serde_json::to_value(report).ok(),
@@ -204,9 +204,20 @@ async fn run_create(
 #[utoipa::path(get, path = "/api/vchs", tag = "vchs",
     responses((status = 200, body = Vec<Object>), (status = 401, body = super::error::ErrorBody)))]
 pub async fn list(
+    State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-) -> Result<Json<Vec<VchSummary>>, ApiError> {
-    Ok(Json(deploy::vch::list(&session.client).await?))
+) -> Result<Json<Vec<deploy::status::VchStatus>>, ApiError> {
+    // Rows carry the upgrade status against the ISO this server deploys, when it has one.
+    let installer = match state.isos() {
+        Some(isos) => deploy::iso::read_iso(&isos.appliance)
+            .await
+            .ok()
+            .map(|i| i.build()),
+        None => None,
+    };
+    Ok(Json(
+        deploy::status::list(&session.client, installer.as_ref()).await?,
+    ))
 }
 
 /// Endpoints, networks and addresses of one VCH.

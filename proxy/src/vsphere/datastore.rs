@@ -322,6 +322,48 @@ impl Uploader {
         }
     }
 
+    /// Reads `path` on `datastore`: at most the last `limit` bytes (a log's tail), so memory
+    /// stays bounded whatever the file's size. `None` when the file does not exist.
+    pub async fn download_tail(
+        &self,
+        datacenter_path: &str,
+        datastore: &str,
+        path: &str,
+        limit: usize,
+    ) -> Result<Option<Vec<u8>>, UploadError> {
+        let url = self.file_url(datacenter_path, datastore, path);
+        let http_error = |reason: String| UploadError::Http {
+            file: path.to_owned(),
+            reason,
+        };
+        let mut request = self.http.get(url);
+        if let Ok(cookie) = HeaderValue::from_str(&self.cookie) {
+            request = request.header(COOKIE, cookie);
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| http_error(e.without_url().to_string()))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(http_error(format!("the server answered HTTP {status}")));
+        }
+        let mut tail = std::collections::VecDeque::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| http_error(e.without_url().to_string()))?
+        {
+            tail.extend(chunk.iter().copied());
+            let excess = tail.len().saturating_sub(limit);
+            tail.drain(..excess);
+        }
+        Ok(Some(tail.into()))
+    }
+
     /// Ends the upload session.
     pub async fn close(self) {
         let request = Request::new("Logout", &self.session_manager);

@@ -19,6 +19,7 @@ pub mod extension;
 mod fault;
 pub mod firewall;
 pub mod folder;
+pub mod guest;
 pub mod inventory;
 mod property_collector;
 pub mod resource_pool;
@@ -27,6 +28,7 @@ pub mod snapshot;
 pub mod task;
 pub mod tls;
 pub mod vm;
+pub mod vm_lifecycle;
 mod wait;
 mod xml_tree;
 
