@@ -1,13 +1,16 @@
 //! `vch serve`: the HTTP server for the wizard and the JSON API, optionally on an embedded simulator.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::http::{self, AppState, ApplianceIsos};
+use crate::http::session::SessionLimits;
+use crate::http::{self, AppState, ApplianceIsos, Limits};
 use crate::simulator::{Simulator, SimulatorOptions};
 use crate::vsphere::TargetSpec;
 
@@ -32,6 +35,27 @@ pub struct ServeArgs {
     /// The VIC bootstrap ISO for container VMs (default as for --appliance-iso).
     #[arg(long, value_name = "FILE")]
     pub bootstrap_iso: Option<PathBuf>,
+    /// Most browser sessions live at once; further logins get `503 too_many_sessions`.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_sessions: usize,
+    /// A browser session unused this long is logged out (Go duration: 30m, 1h30m, 90s).
+    #[arg(long, default_value = "30m", value_parser = duration, value_name = "DURATION")]
+    pub session_idle: Duration,
+    /// A browser session is logged out this long after login, however busy.
+    #[arg(long, default_value = "12h", value_parser = duration, value_name = "DURATION")]
+    pub session_lifetime: Duration,
+    /// A finished job (its events, outcome and client bundle) is kept this long, then forgotten.
+    #[arg(long, default_value = "1h", value_parser = duration, value_name = "DURATION")]
+    pub job_retention: Duration,
+    /// On SIGTERM or Ctrl-C, how long to wait for cancelled jobs to roll back before exiting.
+    #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
+    pub shutdown_timeout: Duration,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    shared::quantity::parse_go_duration_ms(text)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is not a duration (examples: 90s, 30m, 1h30m)"))
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -70,7 +94,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
-    let mut state = AppState::new(ui_dir, default_target);
+    let mut state = AppState::new(ui_dir, default_target).with_limits(Limits {
+        sessions: SessionLimits {
+            max_sessions: args.max_sessions,
+            idle: args.session_idle,
+            lifetime: args.session_lifetime,
+        },
+        job_retention: args.job_retention,
+        ..Limits::default()
+    });
     match isos {
         Some(isos) => {
             tracing::info!(appliance = %isos.appliance.display(), bootstrap = %isos.bootstrap.display(), "ISOs to deploy");
@@ -90,10 +122,32 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     println!("vch is serving the wizard at {url}");
 
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let server = axum::serve(listener, http::router(state.clone()))
+        .with_graceful_shutdown(stop.clone().cancelled_owned());
+    let mut server = tokio::spawn(server.into_future());
+    tokio::select! {
+        result = &mut server => {
+            result.context("the HTTP server task")?.context("serving HTTP")?;
+            return Ok(());
+        }
+        () = shutdown_signal() => {}
+    }
+    // Jobs first: their event streams keep connections open until they end.
+    println!("vch is stopping: cancelling running jobs and waiting for their rollbacks");
+    if !http::lifecycle::shutdown(&state, args.shutdown_timeout).await {
+        eprintln!(
+            "warning: some jobs were still rolling back after {:?}; what they made may be left behind",
+            args.shutdown_timeout
+        );
+    }
+    stop.cancel();
+    match tokio::time::timeout(CONNECTIONS_GRACE, server).await {
+        Ok(result) => result
+            .context("the HTTP server task")?
+            .context("serving HTTP")?,
+        Err(_) => tracing::warn!("connections still open at exit"),
+    }
 
     if let Some(sim) = simulator {
         sim.stop().await;
@@ -170,6 +224,9 @@ fn default_ui_dir() -> PathBuf {
         _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist")),
     }
 }
+
+/// After the jobs ended, how long open connections get to finish their responses.
+const CONNECTIONS_GRACE: Duration = Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

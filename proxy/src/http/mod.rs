@@ -6,6 +6,7 @@ mod firewall;
 mod health;
 mod inventory;
 pub mod jobs;
+pub mod lifecycle;
 mod openapi;
 pub mod plugin;
 pub mod session;
@@ -23,6 +24,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use lifecycle::Limits;
 
 use crate::vsphere::TargetSpec;
 
@@ -43,6 +45,12 @@ struct Inner {
     default_target: Option<TargetSpec>,
     /// The ISOs `POST /api/vchs` deploys; without them creating is refused with a clear error.
     isos: OnceLock<ApplianceIsos>,
+    limits: Limits,
+    /// Served over HTTPS: the session cookie is marked `Secure`.
+    secure_cookies: bool,
+    sweeper: OnceLock<()>,
+    /// Set at shutdown: no new job starts.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// The appliance and bootstrap ISO images the server deploys.
@@ -61,8 +69,42 @@ impl AppState {
                 jobs: jobs::Jobs::default(),
                 default_target,
                 isos: OnceLock::new(),
+                limits: Limits::default(),
+                secure_cookies: false,
+                sweeper: OnceLock::new(),
+                stopping: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Sets the bounds on sessions and jobs; only before the state is shared (a builder step).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        let inner = Arc::get_mut(&mut self.inner).expect("with_limits before the state is shared");
+        inner.sessions = session::Sessions::new(limits.sessions.clone());
+        inner.jobs = jobs::Jobs::new(limits.job_retention);
+        inner.limits = limits;
+        self
+    }
+
+    /// Marks the session cookie `Secure` (the server speaks HTTPS); a builder step as above.
+    #[must_use]
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_secure_cookies before the state is shared")
+            .secure_cookies = secure;
+        self
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.secure_cookies
+    }
+
+    /// True once shutdown has begun (see [`lifecycle::shutdown`]).
+    pub fn is_stopping(&self) -> bool {
+        self.inner
+            .stopping
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sets the ISOs to deploy (once; later calls are ignored).
@@ -93,8 +135,12 @@ impl AppState {
     }
 }
 
-/// Builds the whole application; `vch serve` and the tests call this.
+/// Builds the whole application; `vch serve` and the tests call this. Starts the sweep of
+/// expired sessions and finished jobs (once per state) on the current runtime.
 pub fn router(state: AppState) -> Router {
+    if state.inner.sweeper.set(()).is_ok() {
+        lifecycle::spawn_sweeper(&state);
+    }
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::openapi))
