@@ -16,9 +16,24 @@ use crate::vsphere::TargetSpec;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Port 0 picks a free port (the URL is printed).
+    /// Address to listen on. Port 0 picks a free port (the URL is printed). On any address but
+    /// loopback the server speaks HTTPS only.
     #[arg(long, default_value = "127.0.0.1:8080", env = "VCH_LISTEN")]
     pub listen: SocketAddr,
+    /// Speak HTTPS on loopback too (elsewhere it always does).
+    #[arg(long)]
+    pub tls: bool,
+    /// PEM certificate chain for HTTPS (with --tls-key). Without it, a self-signed certificate
+    /// is generated once and kept in --state-dir.
+    #[arg(long, value_name = "FILE", requires = "tls_key", env = "VCH_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert", env = "VCH_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Where the generated certificate is kept (default: $STATE_DIRECTORY under systemd, else
+    /// $XDG_STATE_HOME/vch, else ~/.local/state/vch).
+    #[arg(long, value_name = "DIR", env = "VCH_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
     /// Start the embedded vSphere simulator and use it as the default target.
     #[arg(long)]
     pub simulator: bool,
@@ -69,7 +84,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let ui_dir = args.ui_dir.unwrap_or_else(default_ui_dir);
+    let ui_dir = args.ui_dir.clone().unwrap_or_else(default_ui_dir);
     if !ui_dir.join("index.html").is_file() {
         tracing::warn!(ui_dir = %ui_dir.display(), "no built wizard found; build it with `trunk build --release`");
     }
@@ -94,15 +109,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
-    let mut state = AppState::new(ui_dir, default_target).with_limits(Limits {
-        sessions: SessionLimits {
-            max_sessions: args.max_sessions,
-            idle: args.session_idle,
-            lifetime: args.session_lifetime,
-        },
-        job_retention: args.job_retention,
-        ..Limits::default()
-    });
+    let tls = server_tls(&args)?;
+    let mut state = AppState::new(ui_dir, default_target)
+        .with_secure_cookies(tls.is_some())
+        .with_limits(Limits {
+            sessions: SessionLimits {
+                max_sessions: args.max_sessions,
+                idle: args.session_idle,
+                lifetime: args.session_lifetime,
+            },
+            job_retention: args.job_retention,
+            ..Limits::default()
+        });
     match isos {
         Some(isos) => {
             tracing::info!(appliance = %isos.appliance.display(), bootstrap = %isos.bootstrap.display(), "ISOs to deploy");
@@ -116,16 +134,40 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
-    let url = format!("http://{addr}/");
+    let url = format!("{}://{addr}/", if tls.is_some() { "https" } else { "http" });
+    match &tls {
+        Some(cert) => println!(
+            "server certificate thumbprints (for vch plugin register --thumbprint-of-plugin-server): SHA-1 {} SHA-256 {}",
+            cert.sha1, cert.sha256
+        ),
+        None => eprintln!(
+            "warning: serving plain HTTP on loopback {addr}: only this machine can connect, and the vSphere Client cannot load the plugin from it (use --tls)"
+        ),
+    }
     if let Some(file) = &args.url_file {
         std::fs::write(file, &url).with_context(|| format!("writing {}", file.display()))?;
     }
     println!("vch is serving the wizard at {url}");
 
     let stop = tokio_util::sync::CancellationToken::new();
-    let server = axum::serve(listener, http::router(state.clone()))
-        .with_graceful_shutdown(stop.clone().cancelled_owned());
-    let mut server = tokio::spawn(server.into_future());
+    let app = http::router(state.clone());
+    let stopped = stop.clone().cancelled_owned();
+    let mut server = match tls {
+        Some(cert) => {
+            let listener = http::serve_tls::TlsListener::new(listener, cert.config)
+                .context("starting the HTTPS listener")?;
+            tokio::spawn(
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .into_future(),
+            )
+        }
+        None => tokio::spawn(
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .into_future(),
+        ),
+    };
     tokio::select! {
         result = &mut server => {
             result.context("the HTTP server task")?.context("serving HTTP")?;
@@ -153,6 +195,62 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         sim.stop().await;
     }
     Ok(())
+}
+
+/// The HTTPS certificate, or `None` for plain HTTP (loopback only, unless --tls).
+fn server_tls(args: &ServeArgs) -> anyhow::Result<Option<http::serve_tls::ServerCertificate>> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(http::serve_tls::load(cert, key)?));
+    }
+    if !args.tls && args.listen.ip().is_loopback() {
+        return Ok(None);
+    }
+    let state_dir = match &args.state_dir {
+        Some(dir) => dir.clone(),
+        None => default_state_dir()?,
+    };
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    if let Ok(host) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        names.push(host.trim().to_owned());
+    }
+    if !args.listen.ip().is_unspecified() && !args.listen.ip().is_loopback() {
+        names.push(args.listen.ip().to_string());
+    }
+    names.retain(|n| !n.is_empty());
+    let (cert, generated) = http::serve_tls::load_or_generate(&state_dir, &names)?;
+    let path = state_dir.join(http::serve_tls::CERT_FILE);
+    if generated {
+        println!(
+            "generated a self-signed server certificate: {}",
+            path.display()
+        );
+    } else {
+        tracing::info!(certificate = %path.display(), "using the kept server certificate");
+    }
+    Ok(Some(cert))
+}
+
+/// $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/vch, else
+/// ~/.local/state/vch.
+fn default_state_dir() -> anyhow::Result<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var("STATE_DIRECTORY") {
+        return Ok(dir);
+    }
+    if let Some(dir) = var("XDG_STATE_HOME") {
+        return Ok(dir.join("vch"));
+    }
+    var("HOME")
+        .map(|home| home.join(".local/state/vch"))
+        .context("no state directory: give --state-dir (it keeps the generated certificate)")
 }
 
 /// The ISOs to deploy: the ones given, else `appliance.iso`/`bootstrap.iso` in the working

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod lifecycle;
 mod openapi;
 pub mod plugin;
+pub mod serve_tls;
 pub mod session;
 mod ui;
 mod validate;
