@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::http::session::SessionLimits;
-use crate::http::{self, AppState, ApplianceIsos, Limits};
+use crate::http::{self, AppState, ApplianceIsos, Limits, UiSource};
 use crate::simulator::{Simulator, SimulatorOptions};
 use crate::vsphere::TargetSpec;
 
@@ -37,7 +37,7 @@ pub struct ServeArgs {
     /// Start the embedded vSphere simulator and use it as the default target.
     #[arg(long)]
     pub simulator: bool,
-    /// Folder with the built wizard (Trunk's dist). Defaults to the workspace's `dist/`.
+    /// Folder with the built wizard (Trunk's dist), instead of the copy built into vch.
     #[arg(long, env = "VCH_UI_DIR", value_name = "DIR")]
     pub ui_dir: Option<PathBuf>,
     /// Write the URL the server listens on to this file once it accepts connections.
@@ -84,10 +84,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let ui_dir = args.ui_dir.clone().unwrap_or_else(default_ui_dir);
-    if !ui_dir.join("index.html").is_file() {
-        tracing::warn!(ui_dir = %ui_dir.display(), "no built wizard found; build it with `trunk build --release`");
-    }
+    let ui = ui_source(args.ui_dir.clone());
 
     // Kept alive for the whole server lifetime: dropping it stops the simulator.
     let mut simulator = None;
@@ -110,7 +107,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         stand_in_dir.path(),
     )?;
     let tls = server_tls(&args)?;
-    let mut state = AppState::new(ui_dir, default_target)
+    let mut state = AppState::new(PathBuf::new(), default_target)
+        .with_ui(ui)
         .with_secure_cookies(tls.is_some())
         .with_limits(Limits {
             sessions: SessionLimits {
@@ -312,14 +310,34 @@ fn appliance_isos(
     }))
 }
 
-/// The workspace's Trunk output, so `cargo run -p proxy -- serve` works from a checkout.
-fn default_ui_dir() -> PathBuf {
+/// `--ui-dir` if given, else the wizard built into vch, else (a build without it) a `dist/`
+/// beside vch or in the checkout it was built from, else the embedded "not built" page.
+fn ui_source(given: Option<PathBuf>) -> UiSource {
+    if let Some(dir) = given {
+        if !dir.join("index.html").is_file() {
+            tracing::warn!(ui_dir = %dir.display(), "no index.html in the --ui-dir folder");
+        }
+        return UiSource::Dir(dir);
+    }
+    if UiSource::embedded_available() {
+        return UiSource::Embedded;
+    }
     let beside_exe = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("dist")));
-    match beside_exe {
-        Some(dir) if dir.join("index.html").is_file() => dir,
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist")),
+    let checkout = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"));
+    match [beside_exe, Some(checkout)]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("index.html").is_file())
+    {
+        Some(dir) => UiSource::Dir(dir),
+        None => {
+            tracing::warn!(
+                "this vch was built without the wizard; build it with scripts/build-ui.sh and rebuild, or give --ui-dir"
+            );
+            UiSource::Embedded
+        }
     }
 }
 

@@ -11,7 +11,7 @@ mod openapi;
 pub mod plugin;
 pub mod serve_tls;
 pub mod session;
-mod ui;
+pub mod ui;
 mod validate;
 mod vchs;
 
@@ -26,6 +26,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 pub use lifecycle::Limits;
+pub use ui::UiSource;
 
 use crate::vsphere::TargetSpec;
 
@@ -39,7 +40,7 @@ pub struct AppState {
 }
 
 struct Inner {
-    ui_dir: PathBuf,
+    ui: UiSource,
     sessions: session::Sessions,
     jobs: jobs::Jobs,
     /// The target `vch serve --simulator` connects to without asking for credentials.
@@ -65,7 +66,7 @@ impl AppState {
     pub fn new(ui_dir: PathBuf, default_target: Option<TargetSpec>) -> Self {
         Self {
             inner: Arc::new(Inner {
-                ui_dir,
+                ui: UiSource::Dir(ui_dir),
                 sessions: session::Sessions::default(),
                 jobs: jobs::Jobs::default(),
                 default_target,
@@ -123,8 +124,18 @@ impl AppState {
         &self.inner.jobs
     }
 
-    pub fn ui_dir(&self) -> &std::path::Path {
-        &self.inner.ui_dir
+    /// Serves the wizard from `source` instead of the folder given to [`AppState::new`]; a
+    /// builder step like [`AppState::with_limits`].
+    #[must_use]
+    pub fn with_ui(mut self, source: UiSource) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_ui before the state is shared")
+            .ui = source;
+        self
+    }
+
+    pub fn ui(&self) -> &UiSource {
+        &self.inner.ui
     }
 
     pub fn sessions(&self) -> &session::Sessions {
@@ -170,9 +181,9 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{id}/client-bundle", get(jobs::client_bundle))
         .fallback(error::api_not_found);
     Router::new()
-        .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))
+        .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui()))
         .nest("/api", api)
-        .fallback_service(ui::service(state.ui_dir()))
+        .fallback_service(ui::service(state.ui()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
