@@ -90,6 +90,37 @@ fn browser_trusting(cert: CertificateDer<'static>) -> reqwest::Client {
         .unwrap()
 }
 
+/// Connects as a browser does (ALPN offering h2, then http/1.1), checks the server picked
+/// http/1.1 (the protocol it speaks), and returns the status line of `GET /api/health`.
+async fn http1_over_alpn(base: &str, cert: CertificateDer<'static>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(cert).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let addr = base.trim_start_matches("https://");
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .expect("TLS handshake");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+    tls.write_all(
+        format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .unwrap();
+    let mut response = String::new();
+    tls.read_to_string(&mut response).await.unwrap();
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
 #[tokio::test]
 async fn https_with_a_generated_certificate_kept_across_restarts() {
     let state = tempfile::tempdir().unwrap();
@@ -147,6 +178,11 @@ async fn https_with_a_generated_certificate_kept_across_restarts() {
         .await
         .unwrap();
     assert_eq!(health.status(), 200);
+    assert_eq!(
+        http1_over_alpn(&again.base, cert.clone()).await,
+        "HTTP/1.1 200 OK",
+        "a browser offering h2 first still gets HTTP/1.1"
+    );
     stop(again).await;
 
     // The same files given explicitly.

@@ -68,7 +68,8 @@ pub fn load(cert: &Path, key: &Path) -> Result<ServerCertificate, ServerTlsError
         .with_no_client_auth()
         .with_single_cert(chain, key_der)
         .map_err(|e| ServerTlsError::Config(e.to_string()))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // axum is built with HTTP/1 only: offering h2 would make browsers pick a protocol we cannot speak.
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(ServerCertificate {
         config: Arc::new(config),
         sha1,
