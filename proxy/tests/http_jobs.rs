@@ -197,6 +197,32 @@ async fn assert_hidden(who: &reqwest::Client, base: &str, job: &str, label: &str
     }
 }
 
+/// How many vSphere sessions the simulator holds, other than the one asking (pyvmomi).
+fn simulator_sessions(sim: &proxy::simulator::Simulator) -> usize {
+    let script = "import ssl, sys\n\
+from urllib.parse import urlparse\n\
+from pyVim.connect import SmartConnect, Disconnect\n\
+u = urlparse(sys.argv[1])\n\
+context = ssl._create_unverified_context() if u.scheme == 'https' else None\n\
+si = SmartConnect(protocol=u.scheme, host=u.hostname, port=u.port, user=sys.argv[2], pwd=sys.argv[3], sslContext=context)\n\
+print(len(si.RetrieveContent().sessionManager.sessionList or []) - 1)\n\
+Disconnect(si)\n";
+    let output = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            sim.url().as_str(),
+            sim.username(),
+            sim.password(),
+        ])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("pyvmomi: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
 fn expect_gone(name: &str) -> Value {
     json!({"name": name, "present": false, "datastore": "LocalDS_0", "paths": [name]})
 }
@@ -267,6 +293,18 @@ async fn a_create_completes_after_its_browser_logs_out() {
         &json!({"name": "outlives-logout", "present": true}),
     );
     assert_eq!(verdict["ok"], true, "{verdict}");
+    // The browser's vSphere session ended at logout, the job's (and its upload session's) when
+    // it finished: only the test's own client is left.
+    for _ in 0..100 {
+        if simulator_sessions(&fx.sim) == 1 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "{} vSphere sessions left, expected 1",
+        simulator_sessions(&fx.sim)
+    );
 }
 
 #[tokio::test]

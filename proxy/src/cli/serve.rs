@@ -175,9 +175,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     // Jobs first: their event streams keep connections open until they end.
     println!("vch is stopping: cancelling running jobs and waiting for their rollbacks");
-    if !http::lifecycle::shutdown(&state, args.shutdown_timeout).await {
+    let all_ended = tokio::select! {
+        ended = http::lifecycle::shutdown(&state, args.shutdown_timeout) => ended,
+        // A second Ctrl-C or SIGTERM means: do not wait.
+        () = shutdown_signal() => false,
+    };
+    if !all_ended {
         eprintln!(
-            "warning: some jobs were still rolling back after {:?}; what they made may be left behind",
+            "warning: some jobs had not finished rolling back (limit {:?}); what they made may be left behind",
             args.shutdown_timeout
         );
     }

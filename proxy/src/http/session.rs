@@ -322,6 +322,7 @@ fn target_spec(state: &AppState, request: LoginRequest) -> Result<(TargetSpec, b
         (status = 401, description = "Wrong user name or password", body = super::error::ErrorBody),
         (status = 422, description = "Untrusted or mismatching certificate: `details` has its thumbprints", body = super::error::ErrorBody),
         (status = 502, description = "Target unreachable", body = super::error::ErrorBody),
+        (status = 503, description = "`too_many_sessions`: the server's session cap is reached", body = super::error::ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,

@@ -117,6 +117,7 @@ fn create_request(body: serde_json::Value) -> Result<VchConfig, ApiError> {
         (status = 400, body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 409, description = "The server has no appliance ISO to deploy", body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -265,7 +266,8 @@ fn server_of(url: &url::Url) -> String {
 #[utoipa::path(patch, path = "/api/vchs/{id}", tag = "vchs",
     params(("id" = String, Path, description = "The appliance VM id")),
     request_body(content = Object, description = "The options to change (docs/config-schema.md)"),
-    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody)))]
 pub async fn configure(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
@@ -312,7 +314,8 @@ pub struct DeleteQuery {
 /// Start deleting a VCH.
 #[utoipa::path(delete, path = "/api/vchs/{id}", tag = "vchs",
     params(("id" = String, Path, description = "The appliance VM id"), DeleteQuery),
-    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
