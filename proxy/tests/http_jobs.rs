@@ -197,32 +197,6 @@ async fn assert_hidden(who: &reqwest::Client, base: &str, job: &str, label: &str
     }
 }
 
-/// How many vSphere sessions the simulator holds, other than the one asking (pyvmomi).
-fn simulator_sessions(sim: &proxy::simulator::Simulator) -> usize {
-    let script = "import ssl, sys\n\
-from urllib.parse import urlparse\n\
-from pyVim.connect import SmartConnect, Disconnect\n\
-u = urlparse(sys.argv[1])\n\
-context = ssl._create_unverified_context() if u.scheme == 'https' else None\n\
-si = SmartConnect(protocol=u.scheme, host=u.hostname, port=u.port, user=sys.argv[2], pwd=sys.argv[3], sslContext=context)\n\
-print(len(si.RetrieveContent().sessionManager.sessionList or []) - 1)\n\
-Disconnect(si)\n";
-    let output = std::process::Command::new("python3")
-        .args([
-            "-c",
-            script,
-            sim.url().as_str(),
-            sim.username(),
-            sim.password(),
-        ])
-        .output()
-        .expect("python3 runs");
-    String::from_utf8_lossy(&output.stdout)
-        .trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("pyvmomi: {}", String::from_utf8_lossy(&output.stderr)))
-}
-
 fn expect_gone(name: &str) -> Value {
     json!({"name": name, "present": false, "datastore": "LocalDS_0", "paths": [name]})
 }

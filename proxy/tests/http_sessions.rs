@@ -2,8 +2,12 @@
 //! 503 when full), idle and absolute session lifetimes enforced by the background sweep, and
 //! finished jobs evicted after their retention period. Every wait is a bounded poll.
 
+mod deploy_support;
+
 use std::path::PathBuf;
 use std::time::Duration;
+
+use deploy_support::simulator_sessions;
 
 use proxy::http::session::SessionLimits;
 use proxy::http::{AppState, Limits, router};
@@ -112,13 +116,18 @@ async fn logins_beyond_the_cap_get_a_json_503_until_a_session_ends() {
 
 #[tokio::test]
 async fn an_idle_session_is_swept_without_any_later_login() {
-    let (_sim, state, base) = serve(limits(8, 300, HOUR, HOUR)).await;
+    let (sim, state, base) = serve(limits(8, 5_000, HOUR, HOUR)).await;
     let http = browser();
     assert_eq!(login(&http, &base).await.status(), 201);
     assert_eq!(state.sessions().len(), 1);
-    // Nobody sends anything: only the sweep can remove it.
+    assert_eq!(simulator_sessions(&sim), 1, "the browser's vSphere session");
+    // Nobody sends anything: only the sweep can remove it, and it logs the session out.
     eventually("the idle session's removal", || async {
         state.sessions().is_empty()
+    })
+    .await;
+    eventually("the vSphere logout", || async {
+        simulator_sessions(&sim) == 0
     })
     .await;
     assert_eq!(session_status(&http, &base).await, 401);
