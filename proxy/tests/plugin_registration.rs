@@ -192,13 +192,18 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The real router on a loopback port, so `register` can fetch the manifest it registers.
+/// The real router over HTTPS (a generated certificate) on a loopback port, so `register` can
+/// fetch the manifest it registers.
 async fn serve_plugin() -> String {
-    let state = AppState::new(PathBuf::from("/nonexistent"), None);
+    let state = AppState::new(PathBuf::from("/nonexistent"), None).with_secure_cookies(true);
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, _) =
+        proxy::http::serve_tls::load_or_generate(dir.path(), &["127.0.0.1".to_owned()]).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let listener = proxy::http::serve_tls::TlsListener::new(listener, cert.config).unwrap();
     tokio::spawn(async move { axum::serve(listener, router(state)).await });
-    format!("http://{addr}/plugin/plugin.json")
+    format!("https://{addr}/plugin/plugin.json")
 }
 
 #[tokio::test]
@@ -230,6 +235,23 @@ async fn vch_plugin_commands_against_the_simulator() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("is not registered"));
 
+    // Plain http is refused before anything else: the vSphere Client would not load it.
+    let out = run(with(&[
+        "plugin",
+        "register",
+        "--url",
+        &manifest_url.replace("https://", "http://"),
+        "--version",
+        "1.0.0",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("is not an https URL"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = run(with(&[
         "plugin",
         "register",
@@ -246,8 +268,9 @@ async fn vch_plugin_commands_against_the_simulator() {
         text(&out.stdout)
     );
     assert!(
-        text(&out.stderr).contains("allowHttp"),
-        "plain http is flagged"
+        text(&out.stdout).contains("plugin server certificate: SHA-1"),
+        "the thumbprint registered is shown: {}",
+        text(&out.stdout)
     );
     assert!(!text(&out.stdout).contains("pw-plugin") && !text(&out.stderr).contains("pw-plugin"));
 

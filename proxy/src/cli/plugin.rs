@@ -124,9 +124,17 @@ async fn register(args: RegisterArgs) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|t| parse_thumbprint(t, "--thumbprint-of-plugin-server"))
         .transpose()?;
-    let https = args.url.scheme() == "https";
+    if args.url.scheme() != "https" {
+        bail!(
+            "{} is not an https URL: the vSphere Client loads remote plugins only over HTTPS, \
+             and vCenter pins the server's certificate. Serve the plugin over HTTPS (`vch serve` \
+             does on any address but loopback, or with --tls) and register \
+             https://<host>:<port>/plugin/plugin.json",
+            args.url
+        );
+    }
     let thumbprint = if args.no_check {
-        if https && pinned.is_none() {
+        if pinned.is_none() {
             bail!("--no-check with an https URL needs --thumbprint-of-plugin-server");
         }
         pinned
@@ -151,13 +159,6 @@ async fn register(args: RegisterArgs) -> anyhow::Result<ExitCode> {
             (None, None) => None,
         }
     };
-    if !https {
-        eprintln!(
-            "warning: {} is plain http; the vSphere Client only loads it when its \
-             webclient.properties has allowHttp=true",
-            args.url
-        );
-    }
     let mut spec = ExtensionSpec::remote_plugin(args.url.clone(), &args.version, thumbprint);
     spec.key = args.key.key.clone();
     let client = connect(&args.target).await?;

@@ -1,25 +1,43 @@
 //! `vch serve`: the HTTP server for the wizard and the JSON API, optionally on an embedded simulator.
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::http::{self, AppState, ApplianceIsos};
+use crate::http::session::SessionLimits;
+use crate::http::{self, AppState, ApplianceIsos, Limits, UiSource};
 use crate::simulator::{Simulator, SimulatorOptions};
 use crate::vsphere::TargetSpec;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on. Port 0 picks a free port (the URL is printed).
+    /// Address to listen on. Port 0 picks a free port (the URL is printed). On any address but
+    /// loopback the server speaks HTTPS only.
     #[arg(long, default_value = "127.0.0.1:8080", env = "VCH_LISTEN")]
     pub listen: SocketAddr,
+    /// Speak HTTPS on loopback too (elsewhere it always does).
+    #[arg(long)]
+    pub tls: bool,
+    /// PEM certificate chain for HTTPS (with --tls-key). Without it, a self-signed certificate
+    /// is generated once and kept in --state-dir.
+    #[arg(long, value_name = "FILE", requires = "tls_key", env = "VCH_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert", env = "VCH_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Where the generated certificate is kept (default: $STATE_DIRECTORY under systemd, else
+    /// $XDG_STATE_HOME/vch, else ~/.local/state/vch).
+    #[arg(long, value_name = "DIR", env = "VCH_STATE_DIR")]
+    pub state_dir: Option<PathBuf>,
     /// Start the embedded vSphere simulator and use it as the default target.
     #[arg(long)]
     pub simulator: bool,
-    /// Folder with the built wizard (Trunk's dist). Defaults to the workspace's `dist/`.
+    /// Folder with the built wizard (Trunk's dist), instead of the copy built into vch.
     #[arg(long, env = "VCH_UI_DIR", value_name = "DIR")]
     pub ui_dir: Option<PathBuf>,
     /// Write the URL the server listens on to this file once it accepts connections.
@@ -32,6 +50,27 @@ pub struct ServeArgs {
     /// The VIC bootstrap ISO for container VMs (default as for --appliance-iso).
     #[arg(long, value_name = "FILE")]
     pub bootstrap_iso: Option<PathBuf>,
+    /// Most browser sessions live at once; further logins get `503 too_many_sessions`.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub max_sessions: usize,
+    /// A browser session unused this long is logged out (Go duration: 30m, 1h30m, 90s).
+    #[arg(long, default_value = "30m", value_parser = duration, value_name = "DURATION")]
+    pub session_idle: Duration,
+    /// A browser session is logged out this long after login, however busy.
+    #[arg(long, default_value = "12h", value_parser = duration, value_name = "DURATION")]
+    pub session_lifetime: Duration,
+    /// A finished job (its events, outcome and client bundle) is kept this long, then forgotten.
+    #[arg(long, default_value = "1h", value_parser = duration, value_name = "DURATION")]
+    pub job_retention: Duration,
+    /// On SIGTERM or Ctrl-C, how long to wait for cancelled jobs to roll back before exiting.
+    #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
+    pub shutdown_timeout: Duration,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    shared::quantity::parse_go_duration_ms(text)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("{text:?} is not a duration (examples: 90s, 30m, 1h30m)"))
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -45,10 +84,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let ui_dir = args.ui_dir.unwrap_or_else(default_ui_dir);
-    if !ui_dir.join("index.html").is_file() {
-        tracing::warn!(ui_dir = %ui_dir.display(), "no built wizard found; build it with `trunk build --release`");
-    }
+    let ui = ui_source(args.ui_dir.clone());
 
     // Kept alive for the whole server lifetime: dropping it stops the simulator.
     let mut simulator = None;
@@ -70,7 +106,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
-    let mut state = AppState::new(ui_dir, default_target);
+    let tls = server_tls(&args)?;
+    let mut state = AppState::new(PathBuf::new(), default_target)
+        .with_ui(ui)
+        .with_secure_cookies(tls.is_some())
+        .with_limits(Limits {
+            sessions: SessionLimits {
+                max_sessions: args.max_sessions,
+                idle: args.session_idle,
+                lifetime: args.session_lifetime,
+            },
+            job_retention: args.job_retention,
+            ..Limits::default()
+        });
     match isos {
         Some(isos) => {
             tracing::info!(appliance = %isos.appliance.display(), bootstrap = %isos.bootstrap.display(), "ISOs to deploy");
@@ -84,21 +132,128 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
-    let url = format!("http://{addr}/");
+    let url = format!("{}://{addr}/", if tls.is_some() { "https" } else { "http" });
+    match &tls {
+        Some(cert) => println!(
+            "server certificate thumbprints (for vch plugin register --thumbprint-of-plugin-server): SHA-1 {} SHA-256 {}",
+            cert.sha1, cert.sha256
+        ),
+        None => eprintln!(
+            "warning: serving plain HTTP on loopback {addr}: only this machine can connect, and the vSphere Client cannot load the plugin from it (use --tls)"
+        ),
+    }
     if let Some(file) = &args.url_file {
         std::fs::write(file, &url).with_context(|| format!("writing {}", file.display()))?;
     }
     println!("vch is serving the wizard at {url}");
 
-    axum::serve(listener, http::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    let stop = tokio_util::sync::CancellationToken::new();
+    let app = http::router(state.clone());
+    let stopped = stop.clone().cancelled_owned();
+    let mut server = match tls {
+        Some(cert) => {
+            let listener = http::serve_tls::TlsListener::new(listener, cert.config)
+                .context("starting the HTTPS listener")?;
+            tokio::spawn(
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stopped)
+                    .into_future(),
+            )
+        }
+        None => tokio::spawn(
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stopped)
+                .into_future(),
+        ),
+    };
+    tokio::select! {
+        result = &mut server => {
+            result.context("the HTTP server task")?.context("serving HTTP")?;
+            return Ok(());
+        }
+        () = shutdown_signal() => {}
+    }
+    // Jobs first: their event streams keep connections open until they end.
+    println!("vch is stopping: cancelling running jobs and waiting for their rollbacks");
+    let all_ended = tokio::select! {
+        ended = http::housekeeping::shutdown(&state, args.shutdown_timeout) => ended,
+        // A second Ctrl-C or SIGTERM means: do not wait.
+        () = shutdown_signal() => false,
+    };
+    if !all_ended {
+        eprintln!(
+            "warning: some jobs had not finished rolling back (limit {:?}); what they made may be left behind",
+            args.shutdown_timeout
+        );
+    }
+    stop.cancel();
+    match tokio::time::timeout(CONNECTIONS_GRACE, server).await {
+        Ok(result) => result
+            .context("the HTTP server task")?
+            .context("serving HTTP")?,
+        Err(_) => tracing::warn!("connections still open at exit"),
+    }
 
     if let Some(sim) = simulator {
         sim.stop().await;
     }
     Ok(())
+}
+
+/// The HTTPS certificate, or `None` for plain HTTP (loopback only, unless --tls).
+fn server_tls(args: &ServeArgs) -> anyhow::Result<Option<http::serve_tls::ServerCertificate>> {
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        return Ok(Some(http::serve_tls::load(cert, key)?));
+    }
+    if !args.tls && args.listen.ip().is_loopback() {
+        return Ok(None);
+    }
+    let state_dir = match &args.state_dir {
+        Some(dir) => dir.clone(),
+        None => default_state_dir()?,
+    };
+    let mut names = vec![
+        "localhost".to_owned(),
+        "127.0.0.1".to_owned(),
+        "::1".to_owned(),
+    ];
+    if let Ok(host) = std::fs::read_to_string("/proc/sys/kernel/hostname") {
+        names.push(host.trim().to_owned());
+    }
+    if !args.listen.ip().is_unspecified() && !args.listen.ip().is_loopback() {
+        names.push(args.listen.ip().to_string());
+    }
+    names.retain(|n| !n.is_empty());
+    let (cert, generated) = http::serve_tls::load_or_generate(&state_dir, &names)?;
+    let path = state_dir.join(http::serve_tls::CERT_FILE);
+    if generated {
+        println!(
+            "generated a self-signed server certificate: {}",
+            path.display()
+        );
+    } else {
+        tracing::info!(certificate = %path.display(), "using the kept server certificate");
+    }
+    Ok(Some(cert))
+}
+
+/// $STATE_DIRECTORY (systemd's StateDirectory=), else $XDG_STATE_HOME/vch, else
+/// ~/.local/state/vch.
+fn default_state_dir() -> anyhow::Result<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(dir) = var("STATE_DIRECTORY") {
+        return Ok(dir);
+    }
+    if let Some(dir) = var("XDG_STATE_HOME") {
+        return Ok(dir.join("vch"));
+    }
+    var("HOME")
+        .map(|home| home.join(".local/state/vch"))
+        .context("no state directory: give --state-dir (it keeps the generated certificate)")
 }
 
 /// The ISOs to deploy: the ones given, else `appliance.iso`/`bootstrap.iso` in the working
@@ -160,16 +315,39 @@ fn appliance_isos(
     }))
 }
 
-/// The workspace's Trunk output, so `cargo run -p proxy -- serve` works from a checkout.
-fn default_ui_dir() -> PathBuf {
+/// `--ui-dir` if given, else the wizard built into vch, else (a build without it) a `dist/`
+/// beside vch or in the checkout it was built from, else the embedded "not built" page.
+fn ui_source(given: Option<PathBuf>) -> UiSource {
+    if let Some(dir) = given {
+        if !dir.join("index.html").is_file() {
+            tracing::warn!(ui_dir = %dir.display(), "no index.html in the --ui-dir folder");
+        }
+        return UiSource::Dir(dir);
+    }
+    if UiSource::embedded_available() {
+        return UiSource::Embedded;
+    }
     let beside_exe = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.parent().map(|dir| dir.join("dist")));
-    match beside_exe {
-        Some(dir) if dir.join("index.html").is_file() => dir,
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist")),
+    let checkout = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"));
+    match [beside_exe, Some(checkout)]
+        .into_iter()
+        .flatten()
+        .find(|dir| dir.join("index.html").is_file())
+    {
+        Some(dir) => UiSource::Dir(dir),
+        None => {
+            tracing::warn!(
+                "this vch was built without the wizard; build it with scripts/build-ui.sh and rebuild, or give --ui-dir"
+            );
+            UiSource::Embedded
+        }
     }
 }
+
+/// After the jobs ended, how long open connections get to finish their responses.
+const CONNECTIONS_GRACE: Duration = Duration::from_secs(5);
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -14,9 +15,12 @@ use futures::Stream;
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio_util::sync::CancellationToken;
+use zeroize::Zeroizing;
 
+use super::session::{OptionalSession, Session};
 use super::{ApiError, AppState};
 use crate::deploy::{EventKind, ObjectRef, Progress, ProgressEvent};
+use crate::vsphere::{Client, TargetSpec};
 
 /// How a job ended.
 #[derive(Debug, Clone, Serialize)]
@@ -59,70 +63,231 @@ pub struct Job {
     pub kind: &'static str,
     pub progress: Progress,
     pub cancel: CancellationToken,
+    /// The id of the session that started the job (or that the same browser logged in to
+    /// since): only it sees the job. Compared by id, never by the session's address in memory.
+    owner: Mutex<String>,
     outcome: watch::Sender<Option<Outcome>>,
-    /// A create's client certificate bundle (holds a private key): only the session that started
-    /// the job may download it.
+    finished_at: Mutex<Option<Instant>>,
+    /// A create's client certificate bundle (holds a private key); wiped when the job is evicted.
     bundle: Mutex<Option<ClientBundle>>,
 }
 
 /// A downloadable file a job produced.
-#[derive(Clone)]
 pub struct ClientBundle {
-    pub owner: usize,
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    /// Zeroed when dropped: the archive holds the client's private key.
+    pub bytes: Zeroizing<Vec<u8>>,
 }
 
 impl Job {
     pub fn set_bundle(&self, bundle: ClientBundle) {
-        *self.bundle.lock().unwrap_or_else(|e| e.into_inner()) = Some(bundle);
+        *lock(&self.bundle) = Some(bundle);
     }
 
-    pub fn bundle(&self) -> Option<ClientBundle> {
-        self.bundle
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+    /// The bundle's file name and a copy of its bytes (the copy goes into one response).
+    fn bundle(&self) -> Option<(String, Vec<u8>)> {
+        lock(&self.bundle)
+            .as_ref()
+            .map(|b| (b.file_name.clone(), b.bytes.to_vec()))
     }
 
     pub fn finish(&self, outcome: Outcome) {
+        *lock(&self.finished_at) = Some(Instant::now());
         self.outcome.send_replace(Some(outcome));
     }
 
     pub fn outcome(&self) -> Option<Outcome> {
         self.outcome.borrow().clone()
     }
+
+    fn owned_by(&self, session_id: &str) -> bool {
+        *lock(&self.owner) == session_id
+    }
+
+    /// Drops what the job holds that is secret (the zeroing happens in `Zeroizing`'s drop).
+    fn wipe(&self) {
+        lock(&self.bundle).take();
+    }
 }
 
-/// Every job of this server process, by id. Jobs are few and small; they are kept for the
-/// process lifetime so a browser that reloads can still read how its deploy ended.
-#[derive(Default)]
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere while holding the lock leaves the value itself consistent.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Every job of this server process, by id. A finished job is kept for the retention period so
+/// a browser that reloads can still read how its deploy ended, then evicted.
 pub struct Jobs {
     by_id: Mutex<HashMap<String, Arc<Job>>>,
+    retention: Duration,
+}
+
+/// How long a finished job stays readable when nothing else is configured.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(60 * 60);
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Jobs::new(DEFAULT_RETENTION)
+    }
 }
 
 impl Jobs {
-    pub fn start(&self, kind: &'static str) -> (String, Arc<Job>) {
+    pub fn new(retention: Duration) -> Self {
+        Jobs {
+            by_id: Mutex::default(),
+            retention,
+        }
+    }
+
+    fn insert(&self, kind: &'static str, owner: &str) -> (String, Arc<Job>) {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let (outcome, _) = watch::channel(None);
         let job = Arc::new(Job {
             kind,
             progress: Progress::new(),
             cancel: CancellationToken::new(),
+            owner: Mutex::new(owner.to_owned()),
             outcome,
+            finished_at: Mutex::new(None),
             bundle: Mutex::new(None),
         });
-        self.lock().insert(id.clone(), Arc::clone(&job));
+        lock(&self.by_id).insert(id.clone(), Arc::clone(&job));
         (id, job)
     }
 
+    /// Any job by id, whoever owns it: for the server itself and tests, never for a request.
     pub fn get(&self, id: &str) -> Option<Arc<Job>> {
-        self.lock().get(id).cloned()
+        lock(&self.by_id).get(id).cloned()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Job>>> {
-        self.by_id.lock().unwrap_or_else(|e| e.into_inner())
+    /// The job if `session` started it; `None` (a 404, as for an unknown id) otherwise, so a job
+    /// id reveals nothing to anyone else.
+    fn get_owned(&self, id: &str, session: Option<&Session>) -> Option<Arc<Job>> {
+        let session = session?;
+        self.get(id).filter(|job| job.owned_by(&session.id))
     }
+
+    /// Hands the jobs of session `from` to session `to` (the same browser logged in again).
+    pub(super) fn transfer(&self, from: &str, to: &str) {
+        for job in lock(&self.by_id).values() {
+            let mut owner = lock(&job.owner);
+            if *owner == from {
+                to.clone_into(&mut owner);
+            }
+        }
+    }
+
+    /// How many jobs are kept (running and finished).
+    pub fn len(&self) -> usize {
+        lock(&self.by_id).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Evicts the jobs finished longer ago than the retention period and wipes their secrets.
+    pub(super) fn evict_finished(&self) -> usize {
+        let now = Instant::now();
+        let retention = self.retention;
+        let mut map = lock(&self.by_id);
+        let old: Vec<String> = map
+            .iter()
+            .filter(|(_, job)| {
+                lock(&job.finished_at)
+                    .is_some_and(|at| now.saturating_duration_since(at) > retention)
+            })
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &old {
+            if let Some(job) = map.remove(id) {
+                // A stream may still hold the job: the secret goes now, not when it lets go.
+                job.wipe();
+            }
+        }
+        old.len()
+    }
+
+    /// Cancels every running job and waits up to `limit` for all of them to end (a cancelled
+    /// create ends once its rollback is done). True when they all ended in time.
+    pub async fn cancel_all_and_wait(&self, limit: Duration) -> bool {
+        let running: Vec<Arc<Job>> = lock(&self.by_id)
+            .values()
+            .filter(|job| job.outcome().is_none())
+            .cloned()
+            .collect();
+        for job in &running {
+            job.cancel.cancel();
+        }
+        let all_ended = futures::future::join_all(running.iter().map(|job| {
+            let mut outcome = job.outcome.subscribe();
+            async move {
+                let _ = outcome.wait_for(Option::is_some).await;
+            }
+        }));
+        tokio::time::timeout(limit, all_ended).await.is_ok()
+    }
+}
+
+/// What a job's work gets: its own vSphere session (logged out when the job ends), the target
+/// it was made from, and the job to report progress to.
+pub struct JobContext {
+    pub client: Client,
+    pub spec: TargetSpec,
+    pub job: Arc<Job>,
+}
+
+/// Starts a job of `kind` for `session`: the one way every job (create, configure, delete, …)
+/// begins. The job gets a vSphere session of its own, so the browser's logout or expiry cannot
+/// stop it half way; it belongs to `session`'s id; `work` runs as its own task and its outcome
+/// (or a panic, reported as a failure) finishes the job; then the job's vSphere session is
+/// logged out. Returns the job id.
+pub async fn spawn_job<F, Fut>(
+    state: &AppState,
+    session: &Arc<Session>,
+    kind: &'static str,
+    work: F,
+) -> Result<String, ApiError>
+where
+    F: FnOnce(JobContext) -> Fut + Send + 'static,
+    Fut: Future<Output = Outcome> + Send + 'static,
+{
+    if state.is_stopping() {
+        return Err(shutting_down());
+    }
+    let client = session.new_vsphere_session().await?;
+    let (id, job) = state.jobs().insert(kind, &session.id);
+    // Shutdown may have begun while we logged in: it would not wait for this job.
+    if state.is_stopping() {
+        job.finish(refused_at_shutdown());
+        let _ = client.logout().await;
+        return Err(shutting_down());
+    }
+    let context = JobContext {
+        client: client.clone(),
+        spec: session.spec.clone(),
+        job: Arc::clone(&job),
+    };
+    let browser_session = Arc::downgrade(session);
+    let job_id = id.clone();
+    tokio::spawn(async move {
+        let outcome = match tokio::spawn(work(context)).await {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                tracing::error!(job = %job_id, error = %err, "job task failed");
+                failed(format!("the job stopped unexpectedly: {err}"))
+            }
+        };
+        job.finish(outcome);
+        if let Err(err) = client.logout().await {
+            tracing::warn!(job = %job_id, error = %err, "could not log out the job's vSphere session");
+        }
+        // What the job changed shows in the browser's next inventory read, if it is still there.
+        if let Some(session) = browser_session.upgrade() {
+            session.invalidate_inventory().await;
+        }
+    });
+    Ok(id)
 }
 
 /// The JSON of one SSE message: a progress step, or the final state.
@@ -287,9 +452,10 @@ impl Cursor {
     ))]
 pub async fn events(
     State(state): State<AppState>,
+    OptionalSession(session): OptionalSession,
     Path(id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
+    let job = owned_job(&state, session.as_deref(), &id)?;
     let (history, live) = job.progress.subscribe();
     let cursor = Cursor {
         outcome: job.outcome.subscribe(),
@@ -323,9 +489,10 @@ pub struct JobStatus {
     responses((status = 200, body = JobStatus), (status = 404, body = super::error::ErrorBody)))]
 pub async fn status(
     State(state): State<AppState>,
+    OptionalSession(session): OptionalSession,
     Path(id): Path<String>,
 ) -> Result<axum::Json<JobStatus>, ApiError> {
-    let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
+    let job = owned_job(&state, session.as_deref(), &id)?;
     let outcome = job.outcome();
     Ok(axum::Json(JobStatus {
         kind: job.kind,
@@ -344,9 +511,10 @@ pub async fn status(
     ))]
 pub async fn cancel(
     State(state): State<AppState>,
+    OptionalSession(session): OptionalSession,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
+    let job = owned_job(&state, session.as_deref(), &id)?;
     job.cancel.cancel();
     Ok(StatusCode::ACCEPTED)
 }
@@ -361,22 +529,19 @@ pub async fn cancel(
     ))]
 pub async fn client_bundle(
     State(state): State<AppState>,
-    super::session::CurrentSession(session): super::session::CurrentSession,
+    OptionalSession(session): OptionalSession,
     Path(id): Path<String>,
 ) -> Result<axum::response::Response, ApiError> {
     use axum::response::IntoResponse;
-    let job = state.jobs().get(&id).ok_or_else(|| job_not_found(&id))?;
-    let bundle = job
-        .bundle()
-        .filter(|b| b.owner == session_key(&session))
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "no_client_bundle",
-                "this job has no client certificate bundle for this session",
-            )
-            .with_hint("bundles exist for finished creates with client verification, for the session that started them")
-        })?;
+    let job = owned_job(&state, session.as_deref(), &id)?;
+    let (file_name, bytes) = job.bundle().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "no_client_bundle",
+            "this job has no client certificate bundle",
+        )
+        .with_hint("bundles exist for finished creates with client verification")
+    })?;
     Ok((
         [
             (
@@ -385,18 +550,48 @@ pub async fn client_bundle(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", bundle.file_name),
+                format!("attachment; filename=\"{file_name}\""),
             ),
             (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bundle.bytes,
+        bytes,
     )
         .into_response())
 }
 
-/// Identifies a session without keeping it alive.
-pub fn session_key(session: &Arc<super::session::Session>) -> usize {
-    Arc::as_ptr(session) as usize
+/// The job `id` if the request's session owns it; the same 404 for an unknown job, another
+/// session's job and a request without a session.
+fn owned_job(state: &AppState, session: Option<&Session>, id: &str) -> Result<Arc<Job>, ApiError> {
+    state
+        .jobs()
+        .get_owned(id, session)
+        .ok_or_else(|| job_not_found(id))
+}
+
+fn shutting_down() -> ApiError {
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "shutting_down",
+        "this server is shutting down and starts no new job",
+    )
+    .with_hint("start the job again once the server is back")
+}
+
+fn refused_at_shutdown() -> Outcome {
+    failed("the server began shutting down before the job started".to_owned())
+}
+
+fn failed(message: String) -> Outcome {
+    Outcome {
+        state: "failed",
+        result: None,
+        error: Some(JobError {
+            message,
+            findings: None,
+        }),
+        removed: Vec::new(),
+        left_behind: Vec::new(),
+    }
 }
 
 fn job_not_found(id: &str) -> ApiError {
@@ -405,5 +600,48 @@ fn job_not_found(id: &str) -> ApiError {
         "job_not_found",
         format!("no job {id} on this server"),
     )
-    .with_hint("jobs live as long as the vch server process that started them")
+    .with_hint(
+        "a job is visible only to the session that started it, and only for a while after it ends",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn done() -> Outcome {
+        Outcome::succeeded(serde_json::Value::Null, Vec::new())
+    }
+
+    #[test]
+    fn eviction_takes_only_finished_jobs_and_wipes_their_bundles() {
+        let jobs = Jobs::new(Duration::ZERO);
+        let (finished_id, finished) = jobs.insert("create", "owner");
+        let (running_id, _running) = jobs.insert("create", "owner");
+        finished.set_bundle(ClientBundle {
+            file_name: "x.tar".to_owned(),
+            bytes: b"private key".to_vec().into(),
+        });
+        finished.finish(done());
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(jobs.evict_finished(), 1);
+        assert!(jobs.get(&finished_id).is_none());
+        assert!(
+            jobs.get(&running_id).is_some(),
+            "a running job is never evicted"
+        );
+        // A subscriber that still holds the job no longer reaches the key.
+        assert!(finished.bundle().is_none());
+    }
+
+    #[test]
+    fn a_job_follows_its_browser_to_a_new_session_only() {
+        let jobs = Jobs::default();
+        let (id, job) = jobs.insert("delete", "old");
+        let (_, other) = jobs.insert("delete", "someone-else");
+        jobs.transfer("old", "new");
+        assert!(job.owned_by("new") && !job.owned_by("old"));
+        assert!(other.owned_by("someone-else"));
+        assert!(jobs.get(&id).is_some());
+    }
 }

@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::jobs::Outcome;
+use super::jobs::{JobContext, Outcome, spawn_job};
 use super::session::CurrentSession;
 use super::vchs::{JobStarted, failure};
 use super::{ApiError, AppState};
@@ -91,24 +91,19 @@ pub async fn start_upgrade(
         force: request.force,
         reset_progress: request.reset_progress,
     };
-    let (job_id, job) = state.jobs().start("upgrade");
-    tokio::spawn(async move {
+    let job_id = spawn_job(&state, &session, "upgrade", move |context| async move {
+        let JobContext { client, job, .. } = context;
         let result = upgrade(
-            &session.client,
+            &client,
             &Selector::Id(id),
             &options,
             &job.progress,
             &job.cancel,
         )
         .await;
-        session.invalidate_inventory().await;
-        job.finish(match result {
-            Ok(done) => {
-                Outcome::succeeded(serde_json::to_value(done).unwrap_or_default(), Vec::new())
-            }
-            Err(err) => failure(&err),
-        });
-    });
+        outcome(result)
+    })
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
 }
 
@@ -136,24 +131,19 @@ pub async fn start_rollback(
         timeout: timeout(request.timeout.as_deref())?,
         reset_progress: request.reset_progress,
     };
-    let (job_id, job) = state.jobs().start("rollback");
-    tokio::spawn(async move {
+    let job_id = spawn_job(&state, &session, "rollback", move |context| async move {
+        let JobContext { client, job, .. } = context;
         let result = rollback(
-            &session.client,
+            &client,
             &Selector::Id(id),
             &options,
             &job.progress,
             &job.cancel,
         )
         .await;
-        session.invalidate_inventory().await;
-        job.finish(match result {
-            Ok(done) => {
-                Outcome::succeeded(serde_json::to_value(done).unwrap_or_default(), Vec::new())
-            }
-            Err(err) => failure(&err),
-        });
-    });
+        outcome(result)
+    })
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
 }
 
@@ -203,17 +193,20 @@ pub async fn start_debug(
             .filter(|p| !p.is_empty())
             .map(SecretString::from),
     };
-    let (job_id, job) = state.jobs().start("debug");
-    tokio::spawn(async move {
-        let result = debug(&session.client, &Selector::Id(id), &options, &job.progress).await;
-        job.finish(match result {
-            Ok(done) => {
-                Outcome::succeeded(serde_json::to_value(done).unwrap_or_default(), Vec::new())
-            }
-            Err(err) => failure(&err),
-        });
-    });
+    let job_id = spawn_job(&state, &session, "debug", move |context| async move {
+        let JobContext { client, job, .. } = context;
+        outcome(debug(&client, &Selector::Id(id), &options, &job.progress).await)
+    })
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
+}
+
+/// A finished life-cycle step as the job's outcome: its report, or the error with its cause.
+fn outcome<T: serde::Serialize>(result: Result<T, crate::deploy::DeployError>) -> Outcome {
+    match result {
+        Ok(done) => Outcome::succeeded(serde_json::to_value(done).unwrap_or_default(), Vec::new()),
+        Err(err) => failure(&err),
+    }
 }
 
 /// The VCH's server certificate (PEM), as vic-machine-server served it.

@@ -4,13 +4,15 @@ mod client_bundle;
 mod error;
 mod firewall;
 mod health;
+pub mod housekeeping;
 mod inventory;
 pub mod jobs;
 mod lifecycle;
 mod openapi;
 pub mod plugin;
+pub mod serve_tls;
 pub mod session;
-mod ui;
+pub mod ui;
 mod validate;
 mod vchs;
 
@@ -24,6 +26,8 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
+pub use housekeeping::Limits;
+pub use ui::UiSource;
 
 use crate::vsphere::TargetSpec;
 
@@ -37,13 +41,19 @@ pub struct AppState {
 }
 
 struct Inner {
-    ui_dir: PathBuf,
+    ui: UiSource,
     sessions: session::Sessions,
     jobs: jobs::Jobs,
     /// The target `vch serve --simulator` connects to without asking for credentials.
     default_target: Option<TargetSpec>,
     /// The ISOs `POST /api/vchs` deploys; without them creating is refused with a clear error.
     isos: OnceLock<ApplianceIsos>,
+    limits: Limits,
+    /// Served over HTTPS: the session cookie is marked `Secure`.
+    secure_cookies: bool,
+    sweeper: OnceLock<()>,
+    /// Set at shutdown: no new job starts.
+    stopping: std::sync::atomic::AtomicBool,
 }
 
 /// The appliance and bootstrap ISO images the server deploys.
@@ -57,13 +67,47 @@ impl AppState {
     pub fn new(ui_dir: PathBuf, default_target: Option<TargetSpec>) -> Self {
         Self {
             inner: Arc::new(Inner {
-                ui_dir,
+                ui: UiSource::Dir(ui_dir),
                 sessions: session::Sessions::default(),
                 jobs: jobs::Jobs::default(),
                 default_target,
                 isos: OnceLock::new(),
+                limits: Limits::default(),
+                secure_cookies: false,
+                sweeper: OnceLock::new(),
+                stopping: std::sync::atomic::AtomicBool::new(false),
             }),
         }
+    }
+
+    /// Sets the bounds on sessions and jobs; only before the state is shared (a builder step).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        let inner = Arc::get_mut(&mut self.inner).expect("with_limits before the state is shared");
+        inner.sessions = session::Sessions::new(limits.sessions.clone());
+        inner.jobs = jobs::Jobs::new(limits.job_retention);
+        inner.limits = limits;
+        self
+    }
+
+    /// Marks the session cookie `Secure` (the server speaks HTTPS); a builder step as above.
+    #[must_use]
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_secure_cookies before the state is shared")
+            .secure_cookies = secure;
+        self
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.inner.secure_cookies
+    }
+
+    /// True once shutdown has begun (see [`housekeeping::shutdown`]).
+    pub fn is_stopping(&self) -> bool {
+        self.inner
+            .stopping
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Sets the ISOs to deploy (once; later calls are ignored).
@@ -81,8 +125,18 @@ impl AppState {
         &self.inner.jobs
     }
 
-    pub fn ui_dir(&self) -> &std::path::Path {
-        &self.inner.ui_dir
+    /// Serves the wizard from `source` instead of the folder given to [`AppState::new`]; a
+    /// builder step like [`AppState::with_limits`].
+    #[must_use]
+    pub fn with_ui(mut self, source: UiSource) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_ui before the state is shared")
+            .ui = source;
+        self
+    }
+
+    pub fn ui(&self) -> &UiSource {
+        &self.inner.ui
     }
 
     pub fn sessions(&self) -> &session::Sessions {
@@ -94,8 +148,12 @@ impl AppState {
     }
 }
 
-/// Builds the whole application; `vch serve` and the tests call this.
+/// Builds the whole application; `vch serve` and the tests call this. Starts the sweep of
+/// expired sessions and finished jobs (once per state) on the current runtime.
 pub fn router(state: AppState) -> Router {
+    if state.inner.sweeper.set(()).is_ok() {
+        housekeeping::spawn_sweeper(&state);
+    }
     let api = Router::new()
         .route("/health", get(health::health))
         .route("/openapi.json", get(openapi::openapi))
@@ -125,9 +183,9 @@ pub fn router(state: AppState) -> Router {
         .merge(lifecycle::router())
         .fallback(error::api_not_found);
     Router::new()
-        .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui_dir()))
+        .nest(plugin::PREFIX, plugin::router(api.clone(), state.ui()))
         .nest("/api", api)
-        .fallback_service(ui::service(state.ui_dir()))
+        .fallback_service(ui::service(state.ui()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

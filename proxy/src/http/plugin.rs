@@ -7,8 +7,6 @@
 //! `/plugin/api` (the wizard calls `./api/...`), and the manifest and icons, which are compiled
 //! into the binary so an installed `vch` serves a complete plugin without a checkout.
 
-use std::path::Path;
-
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::IntoResponse;
@@ -36,7 +34,7 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 ];
 
 /// The routes under [`PREFIX`]. `api` is the same router as `/api`.
-pub fn router(api: Router<AppState>, ui_dir: &Path) -> Router<AppState> {
+pub fn router(api: Router<AppState>, ui: &ui::UiSource) -> Router<AppState> {
     let mut router = Router::new().route("/plugin.json", get(manifest));
     for &(path, content_type, bytes) in ASSETS {
         router = router.route(
@@ -44,9 +42,7 @@ pub fn router(api: Router<AppState>, ui_dir: &Path) -> Router<AppState> {
             get(move || async move { ([(CONTENT_TYPE, content_type)], bytes) }),
         );
     }
-    router
-        .nest("/api", api)
-        .fallback_service(ui::service(ui_dir))
+    router.nest("/api", api).fallback_service(ui::service(ui))
 }
 
 async fn manifest() -> impl IntoResponse {

@@ -22,24 +22,49 @@ use crate::vsphere::{Client, TargetSpec, Thumbprint, TlsPolicy};
 
 /// Name of the cookie that carries the session id.
 pub const COOKIE: &str = "vch_session";
-/// Sessions unused for this long are logged out the next time anyone logs in.
-const IDLE_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+/// How many sessions may live at once and for how long; the sweep (`super::sweep`) enforces them.
+#[derive(Debug, Clone)]
+pub struct SessionLimits {
+    /// Logins beyond this many live sessions are refused with `503 too_many_sessions`.
+    pub max_sessions: usize,
+    /// A session unused for this long is logged out.
+    pub idle: Duration,
+    /// A session is logged out this long after login, however busy.
+    pub lifetime: Duration,
+}
+
+impl Default for SessionLimits {
+    fn default() -> Self {
+        SessionLimits {
+            max_sessions: 256,
+            idle: Duration::from_secs(30 * 60),
+            lifetime: Duration::from_secs(12 * 60 * 60),
+        }
+    }
+}
 
 /// Every live session, by id.
 #[derive(Default)]
 pub struct Sessions {
     by_id: Mutex<HashMap<String, Arc<Session>>>,
+    limits: SessionLimits,
 }
 
 /// One logged-in vSphere client and what we cached for it.
 pub struct Session {
+    /// The id the browser's cookie carries; jobs name their owner by it.
+    pub id: String,
     pub client: Client,
     /// How the session connected; deploys reuse it for datastore uploads.
     pub spec: TargetSpec,
     pub target: String,
     pub user: String,
     pub uses_default_target: bool,
+    /// Started from a clone ticket (the plugin): there is no password to log in again with.
+    pub cloned: bool,
     inventory: tokio::sync::Mutex<Option<Arc<InventorySnapshot>>>,
+    started: Instant,
     last_used: Mutex<Instant>,
 }
 
@@ -59,22 +84,88 @@ impl Session {
     pub async fn invalidate_inventory(&self) {
         *self.inventory.lock().await = None;
     }
+
+    /// A new vSphere session for the same user, for a job that must outlive this one (a logout
+    /// or expiry of the browser's session must not stop a create half way). With a password the
+    /// proxy logs in again; a cloned session hands out a clone ticket and the job clones it.
+    pub async fn new_vsphere_session(&self) -> Result<Client, ApiError> {
+        if self.cloned {
+            let ticket = self.client.acquire_clone_ticket().await?;
+            Ok(
+                crate::vsphere::extension::clone_session(&self.spec.url, &self.spec.tls, &ticket)
+                    .await?,
+            )
+        } else {
+            Ok(Client::connect(&self.spec).await?)
+        }
+    }
+
+    fn expired(&self, limits: &SessionLimits, now: Instant) -> bool {
+        let last_used = *self.last_used.lock().unwrap_or_else(|e| e.into_inner());
+        now.saturating_duration_since(last_used) > limits.idle
+            || now.saturating_duration_since(self.started) > limits.lifetime
+    }
 }
 
 impl Sessions {
-    fn insert(&self, session: Session) -> String {
-        let id = format!(
+    pub fn new(limits: SessionLimits) -> Self {
+        Sessions {
+            by_id: Mutex::default(),
+            limits,
+        }
+    }
+
+    /// 256 random bits, so an id cannot be guessed.
+    fn new_id() -> String {
+        format!(
             "{}{}",
             uuid::Uuid::new_v4().simple(),
             uuid::Uuid::new_v4().simple()
-        );
-        self.lock().insert(id.clone(), Arc::new(session));
-        id
+        )
+    }
+
+    /// Keeps `session` unless the server is full; a refused one comes back for the caller to
+    /// log out.
+    fn insert(&self, session: Session) -> Result<(), Box<Session>> {
+        let mut map = self.lock();
+        if map.len() >= self.limits.max_sessions {
+            return Err(Box::new(session));
+        }
+        map.insert(session.id.clone(), Arc::new(session));
+        Ok(())
+    }
+
+    /// Refuses a login early (before connecting) when no session can be added; `replacing` is
+    /// the session the same browser gives up by logging in again.
+    fn check_room(&self, replacing: Option<&str>) -> Result<(), ApiError> {
+        let map = self.lock();
+        let freed = replacing.is_some_and(|id| map.contains_key(id));
+        if map.len() - usize::from(freed) >= self.limits.max_sessions {
+            return Err(self.full());
+        }
+        Ok(())
+    }
+
+    fn full(&self) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too_many_sessions",
+            format!(
+                "this server already has its maximum of {} sessions",
+                self.limits.max_sessions
+            ),
+        )
+        .with_hint("try again later, or log out sessions you no longer use")
     }
 
     fn get(&self, id: &str) -> Option<Arc<Session>> {
         let session = self.lock().get(id).cloned()?;
-        *session.last_used.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        let now = Instant::now();
+        // Between two sweeps an expired session must not serve a request either.
+        if session.expired(&self.limits, now) {
+            return None;
+        }
+        *session.last_used.lock().unwrap_or_else(|e| e.into_inner()) = now;
         Some(session)
     }
 
@@ -82,21 +173,30 @@ impl Sessions {
         self.lock().remove(id)
     }
 
-    /// Takes out the sessions idle for longer than [`IDLE_LIMIT`] so the caller can log them out.
-    fn take_idle(&self) -> Vec<Arc<Session>> {
+    /// How many sessions are live (expired ones count until the next sweep).
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes out the sessions past their idle or absolute lifetime, for the caller to log out.
+    pub(super) fn take_expired(&self) -> Vec<Arc<Session>> {
+        let now = Instant::now();
         let mut map = self.lock();
-        let idle: Vec<String> = map
+        let expired: Vec<String> = map
             .iter()
-            .filter(|(_, s)| {
-                s.last_used
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .elapsed()
-                    > IDLE_LIMIT
-            })
+            .filter(|(_, s)| s.expired(&self.limits, now))
             .map(|(id, _)| id.clone())
             .collect();
-        idle.iter().filter_map(|id| map.remove(id)).collect()
+        expired.iter().filter_map(|id| map.remove(id)).collect()
+    }
+
+    /// Takes out every session (at shutdown), for the caller to log out.
+    pub(super) fn take_all(&self) -> Vec<Arc<Session>> {
+        self.lock().drain().map(|(_, s)| s).collect()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Session>>> {
@@ -222,19 +322,20 @@ fn target_spec(state: &AppState, request: LoginRequest) -> Result<(TargetSpec, b
         (status = 401, description = "Wrong user name or password", body = super::error::ErrorBody),
         (status = 422, description = "Untrusted or mismatching certificate: `details` has its thumbprints", body = super::error::ErrorBody),
         (status = 502, description = "Target unreachable", body = super::error::ErrorBody),
+        (status = 503, description = "`too_many_sessions`: the server's session cap is reached", body = super::error::ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
     Json(request): Json<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    for idle in state.sessions().take_idle() {
-        let _ = idle.client.logout().await;
-    }
+    state
+        .sessions()
+        .check_room(jar.get(COOKIE).map(Cookie::value))?;
     let (spec, uses_default_target) = target_spec(&state, request)?;
     let client = Client::connect(&spec).await?;
     let user = spec.username.clone();
-    Ok(start(&state, jar, client, spec, user, uses_default_target).await)
+    start(&state, jar, client, spec, user, uses_default_target, false).await
 }
 
 /// Keeps a logged-in client as the browser's session and sets its cookie.
@@ -245,32 +346,47 @@ async fn start(
     spec: TargetSpec,
     user: String,
     uses_default_target: bool,
-) -> (StatusCode, CookieJar, Json<SessionInfo>) {
+    cloned: bool,
+) -> Result<(StatusCode, CookieJar, Json<SessionInfo>), ApiError> {
+    let now = Instant::now();
     let session = Session {
+        id: Sessions::new_id(),
+        cloned,
         client,
         target: spec.url.to_string(),
         spec,
         user,
         uses_default_target,
         inventory: tokio::sync::Mutex::new(None),
-        last_used: Mutex::new(Instant::now()),
+        started: now,
+        last_used: Mutex::new(now),
     };
     let info = SessionInfo::of(&session);
-    // A browser that logs in again drops its previous session here rather than leaking it.
+    // A browser that logs in again drops its previous session here rather than leaking it. Its
+    // jobs follow it when the same user logs in to the same target: holding the old cookie
+    // proves they were this browser's.
     if let Some(old) = jar
         .get(COOKIE)
         .and_then(|c| state.sessions().remove(c.value()))
     {
+        if old.user == session.user && old.target == session.target {
+            state.jobs().transfer(&old.id, &session.id);
+        }
         let _ = old.client.logout().await;
     }
-    let id = state.sessions().insert(session);
+    let id = session.id.clone();
+    if let Err(refused) = state.sessions().insert(session) {
+        let _ = refused.client.logout().await;
+        return Err(state.sessions().full());
+    }
     tracing::info!(target = %info.target, user = %info.user, "session started");
     let cookie = Cookie::build((COOKIE, id))
         .path("/")
         .http_only(true)
+        .secure(state.secure_cookies())
         .same_site(SameSite::Strict)
         .build();
-    (StatusCode::CREATED, jar.add(cookie), Json(info))
+    Ok((StatusCode::CREATED, jar.add(cookie), Json(info)))
 }
 
 /// The header in which the vSphere Client's JavaScript SDK hands a plugin its session token.
@@ -307,6 +423,9 @@ pub async fn clone(
     headers: axum::http::HeaderMap,
     Json(request): Json<CloneRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    state
+        .sessions()
+        .check_room(jar.get(COOKIE).map(Cookie::value))?;
     let tls = tls_policy(request.thumbprint.as_deref())?;
     let target = request.target.trim();
     let with_scheme = if target.contains("://") {
@@ -351,7 +470,7 @@ pub async fn clone(
         password: SecretString::from(String::new()),
         tls,
     };
-    Ok(start(&state, jar, client, spec, user, false).await)
+    start(&state, jar, client, spec, user, false, true).await
 }
 
 fn tls_policy(thumbprint: Option<&str>) -> Result<TlsPolicy, ApiError> {

@@ -1,8 +1,6 @@
 //! `/api/vchs`: create (as a job), list, inspect, show the configuration as a command line, and
 //! delete (as a job) — the same `deploy` functions the CLI runs.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,8 +10,8 @@ use shared::vic_machine::{Os, generate};
 use utoipa::ToSchema;
 
 use super::client_bundle;
-use super::jobs::{ClientBundle, Job, JobError, Outcome, session_key};
-use super::session::{CurrentSession, Session};
+use super::jobs::{ClientBundle, JobContext, JobError, Outcome, spawn_job};
+use super::session::CurrentSession;
 use super::{ApiError, AppState};
 use crate::deploy::vch::{Selector, VchDetails};
 use crate::deploy::{self, ConfigureOptions, CreateOptions, DeployError, RollbackReport};
@@ -119,6 +117,7 @@ fn create_request(body: serde_json::Value) -> Result<VchConfig, ApiError> {
         (status = 400, body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 409, description = "The server has no appliance ISO to deploy", body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -137,33 +136,22 @@ pub async fn create(
     let mut options = CreateOptions::from_config(&config, session.spec.clone());
     options.appliance_iso = isos.appliance.clone();
     options.bootstrap_iso = isos.bootstrap.clone();
-    let (id, job) = state.jobs().start("create");
-    tokio::spawn(run_create(session, job, config, options));
+    let id = spawn_job(&state, &session, "create", move |context| {
+        run_create(context, config, options)
+    })
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: id })))
 }
 
-async fn run_create(
-    session: Arc<Session>,
-    job: Arc<Job>,
-    config: VchConfig,
-    options: CreateOptions,
-) {
-    let result = deploy::create(
-        &session.client,
-        &config,
-        &options,
-        &job.progress,
-        &job.cancel,
-    )
-    .await;
-    session.invalidate_inventory().await;
-    let outcome = match result {
+async fn run_create(context: JobContext, config: VchConfig, options: CreateOptions) -> Outcome {
+    let JobContext { client, job, .. } = context;
+    let result = deploy::create(&client, &config, &options, &job.progress, &job.cancel).await;
+    match result {
         Ok(created) => {
             match client_bundle::build(&created) {
                 Ok(Some(bytes)) => job.set_bundle(ClientBundle {
-                    owner: session_key(&session),
                     file_name: format!("{}-client-bundle.tar", created.name),
-                    bytes,
+                    bytes: bytes.into(),
                 }),
                 Ok(None) => {}
                 Err(err) => tracing::warn!(error = %err, "could not pack the client bundle"),
@@ -196,8 +184,7 @@ async fn run_create(
             tracing::warn!(error = %err, "create failed");
             failure(&err)
         }
-    };
-    job.finish(outcome);
+    }
 }
 
 /// The VCHs of the session's target.
@@ -290,20 +277,19 @@ fn server_of(url: &url::Url) -> String {
 #[utoipa::path(patch, path = "/api/vchs/{id}", tag = "vchs",
     params(("id" = String, Path, description = "The appliance VM id")),
     request_body(content = Object, description = "The options to change (docs/config-schema.md)"),
-    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody)))]
 pub async fn configure(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
     Json(request): Json<VchConfig>,
-) -> (StatusCode, Json<JobStarted>) {
-    let (job_id, job) = state.jobs().start("configure");
-    tokio::spawn(async move {
-        let options = ConfigureOptions {
-            target: session.spec.clone(),
-        };
+) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    let job_id = spawn_job(&state, &session, "configure", move |context| async move {
+        let JobContext { client, spec, job } = context;
+        let options = ConfigureOptions { target: spec };
         let result = deploy::configure(
-            &session.client,
+            &client,
             &Selector::Id(id),
             &request,
             &options,
@@ -311,8 +297,7 @@ pub async fn configure(
             &job.cancel,
         )
         .await;
-        session.invalidate_inventory().await;
-        let outcome = match result {
+        match result {
             Ok(done) => Outcome::succeeded(
                 serde_json::json!({
                     "vch_id": done.id,
@@ -324,10 +309,10 @@ pub async fn configure(
                 Vec::new(),
             ),
             Err(err) => failure(&err),
-        };
-        job.finish(outcome);
-    });
-    (StatusCode::ACCEPTED, Json(JobStarted { job: job_id }))
+        }
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -340,24 +325,19 @@ pub struct DeleteQuery {
 /// Start deleting a VCH.
 #[utoipa::path(delete, path = "/api/vchs/{id}", tag = "vchs",
     params(("id" = String, Path, description = "The appliance VM id"), DeleteQuery),
-    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody)))]
+    responses((status = 202, body = JobStarted), (status = 401, body = super::error::ErrorBody),
+        (status = 503, description = "`shutting_down`: the server starts no new job", body = super::error::ErrorBody)))]
 pub async fn delete(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
     Query(query): Query<DeleteQuery>,
-) -> (StatusCode, Json<JobStarted>) {
-    let (job_id, job) = state.jobs().start("delete");
-    tokio::spawn(async move {
-        let result = deploy::delete::delete(
-            &session.client,
-            &Selector::Id(id),
-            query.force,
-            &job.progress,
-        )
-        .await;
-        session.invalidate_inventory().await;
-        let outcome = match result {
+) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
+    let job_id = spawn_job(&state, &session, "delete", move |context| async move {
+        let JobContext { client, job, .. } = context;
+        let result =
+            deploy::delete::delete(&client, &Selector::Id(id), query.force, &job.progress).await;
+        match result {
             Ok(report) => Outcome::succeeded(
                 serde_json::json!({
                     "vch_id": report.id,
@@ -368,8 +348,8 @@ pub async fn delete(
                 report.removed.iter().map(ToString::to_string).collect(),
             ),
             Err(err) => failure(&err),
-        };
-        job.finish(outcome);
-    });
-    (StatusCode::ACCEPTED, Json(JobStarted { job: job_id }))
+        }
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(JobStarted { job: job_id })))
 }

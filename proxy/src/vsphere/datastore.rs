@@ -145,10 +145,20 @@ impl Client {
     /// client connected with: its URL and TLS policy are reused.
     pub async fn uploader(&self, target: &TargetSpec) -> Result<Uploader, VsphereError> {
         let http = upload_http_client(target)?;
-        let mut request = Request::new("Login", &self.content().session_manager);
-        request
-            .text("userName", &self.inner.username)
-            .text("password", self.inner.password.expose_secret());
+        // A cloned session (the plugin's) has no password: it hands the upload session a
+        // clone ticket instead.
+        let request = if self.inner.password.expose_secret().is_empty() {
+            let ticket = self.acquire_clone_ticket().await?;
+            let mut request = Request::new("CloneSession", &self.content().session_manager);
+            request.text("cloneTicket", ticket.expose_secret());
+            request
+        } else {
+            let mut request = Request::new("Login", &self.content().session_manager);
+            request
+                .text("userName", &self.inner.username)
+                .text("password", self.inner.password.expose_secret());
+            request
+        };
         let (cookie, _) = soap_call(&http, &target.url, None, request).await?;
         let cookie = cookie
             .ok_or_else(|| VsphereError::malformed("Login", "the server sent no session cookie"))?;

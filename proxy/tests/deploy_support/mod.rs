@@ -464,3 +464,29 @@ pub async fn leftovers(client: &Client, name: &str) -> Vec<String> {
 }
 
 pub const WAIT: Duration = Duration::from_secs(120);
+
+/// How many vSphere sessions the simulator holds, other than the one asking (pyvmomi).
+pub fn simulator_sessions(sim: &proxy::simulator::Simulator) -> usize {
+    let script = "import ssl, sys\n\
+from urllib.parse import urlparse\n\
+from pyVim.connect import SmartConnect, Disconnect\n\
+u = urlparse(sys.argv[1])\n\
+context = ssl._create_unverified_context() if u.scheme == 'https' else None\n\
+si = SmartConnect(protocol=u.scheme, host=u.hostname, port=u.port, user=sys.argv[2], pwd=sys.argv[3], sslContext=context)\n\
+print(len(si.RetrieveContent().sessionManager.sessionList or []) - 1)\n\
+Disconnect(si)\n";
+    let output = std::process::Command::new("python3")
+        .args([
+            "-c",
+            script,
+            sim.url().as_str(),
+            sim.username(),
+            sim.password(),
+        ])
+        .output()
+        .expect("python3 runs");
+    String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("pyvmomi: {}", String::from_utf8_lossy(&output.stderr)))
+}

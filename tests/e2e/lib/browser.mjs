@@ -27,6 +27,8 @@ export async function launchBrowser() {
     headless: false,
     args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 720 },
+    // VCH_E2E_TLS=1: the server's certificate is self-signed (see lib/server.mjs).
+    ignoreHTTPSErrors: process.env.VCH_E2E_TLS === '1',
   });
   const close = async () => {
     await context.close().catch(() => {});

@@ -19,13 +19,22 @@ export function uiDir() {
 
 const STARTUP_TIMEOUT_MS = 60_000;
 
+/** `VCH_E2E_TLS=1` serves HTTPS (a certificate generated into a scratch state directory). */
+export function usesTls() {
+  return process.env.VCH_E2E_TLS === '1';
+}
+
 /** Resolves to `{ url, stop }`; `stop()` is safe to call more than once. */
 export async function startServer() {
   const scratch = await mkdtemp(path.join(tmpdir(), 'vch-e2e-'));
   const urlFile = path.join(scratch, 'url');
+  const tlsArgs = usesTls() ? ['--tls', '--state-dir', path.join(scratch, 'state')] : [];
+  // The tests' own fetch() calls reach only this loopback server, whose certificate was just
+  // generated and is trusted by nobody.
+  if (usesTls()) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const child = spawn(
     vchBinary(),
-    ['serve', '--simulator', '--listen', '127.0.0.1:0', '--url-file', urlFile],
+    ['serve', '--simulator', '--listen', '127.0.0.1:0', '--url-file', urlFile, ...tlsArgs],
     { env: { ...process.env, VCH_UI_DIR: uiDir() }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -70,7 +79,7 @@ async function waitForUrl(urlFile, exited, output) {
     }
     // The server writes the file non-atomically: only trust a complete URL.
     const text = await readFile(urlFile, 'utf8').catch(() => '');
-    if (/^http:\/\/\S+\/$/.test(text.trim())) return text.trim();
+    if (/^https?:\/\/\S+\/$/.test(text.trim())) return text.trim();
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`vch serve wrote no URL within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`);
