@@ -1,6 +1,8 @@
 //! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs,
 //! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
-//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`).
+//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`), and on
+//! one that died before its VM existed: then only its marked pool and folder remain
+//! (docs/crash-safety.md), and they go if they are empty.
 
 use serde::Serialize;
 
@@ -91,6 +93,9 @@ pub async fn delete(
     progress: &Progress,
 ) -> Result<DeleteReport, DeployError> {
     let (summary, snapshot) = vch::find(client, selector).await?;
+    if summary.vm_name.is_empty() && !summary.leftovers.is_empty() {
+        return delete_leftovers(client, summary, progress).await;
+    }
     let Appliance { vm, tree } = vch::appliance(client, &summary.id).await?;
     let datacenter = snapshot
         .datacenter(&summary.datacenter)
@@ -299,9 +304,13 @@ pub async fn delete(
         );
     }
 
+    finish(deleter, progress)
+}
+
+fn finish(deleter: Deleter<'_>, progress: &Progress) -> Result<DeleteReport, DeployError> {
     if !deleter.failures.is_empty() {
         return Err(DeployError::DeleteIncomplete {
-            name: summary.name,
+            name: deleter.report.name,
             failures: deleter.failures.join("; "),
         });
     }
@@ -313,4 +322,72 @@ pub async fn delete(
         Vec::new(),
     );
     Ok(deleter.report)
+}
+
+/// An incomplete VCH without a VM: its marked folder and pool, each only if it is empty (whatever
+/// was put in them since is not ours to remove). No `--force` needed: nothing of it ever ran.
+async fn delete_leftovers(
+    client: &Client,
+    summary: vch::VchSummary,
+    progress: &Progress,
+) -> Result<DeleteReport, DeployError> {
+    let what: Vec<String> = summary
+        .leftovers
+        .iter()
+        .map(|p| format!("{} {}", p.kind, p.path))
+        .collect();
+    progress.emit(
+        Step::Delete,
+        EventKind::Started,
+        Some(0),
+        format!(
+            "deleting incomplete VCH {} (no appliance VM; {})",
+            summary.name,
+            what.join(", ")
+        ),
+        Vec::new(),
+    );
+    let mut deleter = Deleter {
+        client,
+        progress,
+        report: DeleteReport {
+            id: summary.id.clone(),
+            name: summary.name.clone(),
+            ..DeleteReport::default()
+        },
+        failures: Vec::new(),
+    };
+    let mut parts = summary.leftovers.clone();
+    // Folders first: nothing else depends on them.
+    parts.sort_by_key(|p| p.kind != "Folder");
+    for part in &parts {
+        let moref = MoRef::new(&part.kind, &part.id);
+        let (kind, contents) = if part.kind == "Folder" {
+            let info = client.folder_info(&moref).await?;
+            (ObjectKind::Folder, info.map(|f| f.children.len()))
+        } else {
+            let info = client.resource_pool_info(&moref).await?;
+            (
+                ObjectKind::ResourcePool,
+                info.map(|p| p.vms.len() + p.child_pools.len()),
+            )
+        };
+        let object = ObjectRef {
+            kind,
+            id: part.id.clone(),
+            name: part.path.clone(),
+        };
+        match contents {
+            // Gone since it was listed.
+            None => {}
+            Some(0) => {
+                let result = client.destroy_entity(&moref).await.map(|()| true);
+                deleter.record(object, result);
+            }
+            Some(n) => deleter.failures.push(format!(
+                "{object} holds {n} object(s) that this create did not make; it was kept (move them out, then delete again)"
+            )),
+        }
+    }
+    finish(deleter, progress)
 }

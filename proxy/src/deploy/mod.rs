@@ -17,6 +17,7 @@ pub mod delete;
 pub mod iso;
 pub mod journal;
 pub mod opsuser;
+pub mod ownership;
 pub mod plan;
 pub mod progress;
 pub mod vch;

@@ -51,6 +51,10 @@ pub struct VchSummary {
     pub status: String,
     pub power_state: Option<String>,
     pub incomplete: bool,
+    /// For a create that died before its appliance VM existed: the pool and folder it left
+    /// (docs/crash-safety.md); `vm_name` is then empty and `id` is the pool's (or folder's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<shared::inventory::VchPart>,
 }
 
 fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
@@ -58,9 +62,14 @@ fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
     for dc in &snapshot.datacenters {
         for vch in &dc.vchs {
             let pool = vch.resource_pool.clone();
+            let own_name = if vch.vm_name.is_empty() {
+                vch.name.as_str()
+            } else {
+                vch.vm_name.as_str()
+            };
             let path = match &pool {
                 // The VCH's own pool is named after it; show where it sits.
-                Some(p) if p.rsplit('/').next() == Some(vch.vm_name.as_str()) => p
+                Some(p) if p.rsplit('/').next() == Some(own_name) => p
                     .rsplit_once('/')
                     .map_or_else(|| p.clone(), |(parent, _)| parent.to_owned()),
                 Some(p) => p.clone(),
@@ -87,6 +96,7 @@ fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
                 status,
                 power_state: vch.power_state.clone(),
                 incomplete: vch.creating,
+                leftovers: vch.leftovers.clone(),
             });
         }
     }

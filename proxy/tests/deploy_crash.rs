@@ -1,0 +1,401 @@
+//! `kill -9` of a running `vch create` (the real binary) at several points: after its resource pool
+//! exists, after its folder exists, and during the ISO upload. Each time `vch ls` must list the
+//! incomplete VCH, `vch delete --name` must leave nothing of it in the simulator's inventory, and
+//! the same name must create again (docs/crash-safety.md).
+//!
+//! The create talks to the simulator through a loopback proxy that holds the request of the next
+//! step (never forwards it), so the kill lands exactly between two steps, whatever the timing.
+
+mod deploy_support;
+
+use std::process::{Output, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deploy_support::*;
+use proxy::simulator::Simulator;
+use proxy::vsphere::{Client, MoRef};
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+/// A loopback proxy in front of the simulator that passes every request until the first one
+/// whose headers or body contain `needle`, and holds that one: a SOAP request is not forwarded at
+/// all, an upload (`PUT`) is forwarded with its headers and its first 256 KiB only. `held` fires
+/// when it happens.
+struct HoldingProxy {
+    port: u16,
+    held: Arc<Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for HoldingProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl HoldingProxy {
+    async fn start(upstream: std::net::SocketAddr, needle: &'static str) -> HoldingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let held = Arc::new(Notify::new());
+        let notify = held.clone();
+        let task = tokio::spawn(async move {
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((client, _)) = listener.accept().await {
+                let notify = notify.clone();
+                connections.spawn(async move {
+                    if let Ok(server) = TcpStream::connect(upstream).await {
+                        relay(client, server, needle, notify).await;
+                    }
+                });
+            }
+        });
+        HoldingProxy { port, held, task }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+async fn relay(client: TcpStream, server: TcpStream, needle: &'static str, held: Arc<Notify>) {
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+    let downstream = tokio::spawn(async move {
+        let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+    });
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    'requests: loop {
+        let header_end = loop {
+            if let Some(end) = find(&buffer, b"\r\n\r\n") {
+                break end + 4;
+            }
+            match client_read.read(&mut chunk).await {
+                Ok(0) | Err(_) => break 'requests,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let headers = String::from_utf8_lossy(&buffer[..header_end]).into_owned();
+        let length: usize = headers
+            .to_ascii_lowercase()
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:").map(str::to_owned))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        if headers.starts_with("PUT ") {
+            if headers.contains(needle) {
+                // Part of the upload reaches the datastore, then nothing more.
+                let mut sent = 0;
+                let _ = server_write.write_all(&buffer[..header_end]).await;
+                buffer.drain(..header_end);
+                while sent < (256 * 1024).min(length) {
+                    if buffer.is_empty() {
+                        match client_read.read(&mut chunk).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let take = buffer.len().min(256 * 1024 - sent);
+                    let _ = server_write.write_all(&buffer[..take]).await;
+                    buffer.drain(..take);
+                    sent += take;
+                }
+                held.notify_one();
+                std::future::pending::<()>().await;
+            }
+            // Other uploads stream through.
+            if server_write.write_all(&buffer[..header_end]).await.is_err() {
+                break;
+            }
+            buffer.drain(..header_end);
+            let mut remaining = length;
+            while remaining > 0 {
+                if buffer.is_empty() {
+                    match client_read.read(&mut chunk).await {
+                        Ok(0) | Err(_) => break 'requests,
+                        Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let take = buffer.len().min(remaining);
+                if server_write.write_all(&buffer[..take]).await.is_err() {
+                    break 'requests;
+                }
+                buffer.drain(..take);
+                remaining -= take;
+            }
+            continue;
+        }
+        // SOAP: small bodies, read whole to look for the method.
+        while buffer.len() < header_end + length {
+            match client_read.read(&mut chunk).await {
+                Ok(0) | Err(_) => break 'requests,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let request: Vec<u8> = buffer.drain(..header_end + length).collect();
+        if find(&request, needle.as_bytes()).is_some() {
+            held.notify_one();
+            std::future::pending::<()>().await;
+        }
+        if server_write.write_all(&request).await.is_err() {
+            break;
+        }
+    }
+    downstream.abort();
+}
+
+async fn vch(sim: &Simulator, args: &[String]) -> Output {
+    tokio::time::timeout(
+        Duration::from_secs(120),
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_vch"))
+            .args(args)
+            .env("VCH_PASSWORD", sim.password())
+            .env_remove("VCH_TARGET")
+            .stdin(Stdio::null())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("vch finishes within 2 minutes")
+    .expect("vch runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "status {:?}\nstdout: {}\nstderr: {}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn target_args(sim: &Simulator) -> Vec<String> {
+    vec![
+        "--target".to_owned(),
+        format!("{}/DC0", sim.url().as_str().trim_end_matches("/sdk")),
+        "--user".to_owned(),
+        sim.username().to_owned(),
+    ]
+}
+
+/// Sets the guest IP the appliance would report once VM `name` is powered on (bounded).
+async fn play(client: Client, name: String, ip: &'static str) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for _ in 0..600 {
+            let snapshot = client.inventory().await.expect("inventory");
+            let vch = snapshot
+                .datacenters
+                .iter()
+                .flat_map(|dc| dc.vchs.iter())
+                .find(|v| v.name == name && v.power_state.as_deref() == Some("poweredOn"));
+            if let Some(vch) = vch {
+                client
+                    .reconfigure_extra_config(
+                        &MoRef::new("VirtualMachine", &vch.id),
+                        &[("SET.guest.ipAddress", ip)],
+                    )
+                    .await
+                    .expect("set the guest IP");
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        panic!("VCH {name} never powered on");
+    })
+}
+
+async fn datastore_dir_exists(client: &Client, path: &str) -> bool {
+    let snapshot = client.inventory().await.expect("inventory");
+    let ds = snapshot
+        .datacenter("DC0")
+        .and_then(|dc| dc.datastores.iter().find(|d| d.name == "LocalDS_0"))
+        .expect("LocalDS_0");
+    client
+        .datastore_path_exists(&MoRef::new("Datastore", &ds.id), path)
+        .await
+        .expect("search the datastore")
+}
+
+/// Kills `vch create` of `name` when it reaches the request containing `needle`, then checks
+/// ls, delete and a second create. Returns what `vch ls --json` said about the incomplete VCH.
+async fn crash_at(
+    sim: &Simulator,
+    client: &Client,
+    isos: &Isos,
+    name: &str,
+    needle: &'static str,
+    ip: &'static str,
+) -> Value {
+    let proxy = HoldingProxy::start(sim.addr(), needle).await;
+    let mut args = small_args(sim, isos, name);
+    let direct_target = args[1].clone();
+    let mut via = sim.url().clone();
+    via.set_port(Some(proxy.port)).expect("port");
+    args[1] = format!("{}/DC0", via.as_str().trim_end_matches("/sdk"));
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_vch"))
+        .arg("create")
+        .args(&args)
+        .env("VCH_PASSWORD", sim.password())
+        .env_remove("VCH_TARGET")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn vch create");
+    tokio::select! {
+        () = proxy.held.notified() => {}
+        status = child.wait() => {
+            let mut err = String::new();
+            if let Some(mut e) = child.stderr.take() {
+                let _ = e.read_to_string(&mut err).await;
+            }
+            panic!("{name}: vch create ended ({status:?}) before reaching {needle}: {err}");
+        }
+        () = tokio::time::sleep(Duration::from_secs(120)) => {
+            panic!("{name}: vch create never reached {needle} within 2 minutes");
+        }
+    }
+    // SIGKILL: no rollback, no logout.
+    child.start_kill().expect("kill -9 vch create");
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the killed process is reaped")
+        .expect("wait");
+    assert!(!status.success(), "{name}: {status:?}");
+    drop(proxy);
+
+    // `vch ls` lists it as incomplete.
+    let mut ls = vec!["ls".to_owned(), "--json".to_owned()];
+    ls.extend(target_args(sim));
+    let output = vch(sim, &ls).await;
+    assert!(output.status.success(), "{}", text(&output));
+    let list: Value = serde_json::from_slice(&output.stdout).expect("ls --json");
+    let entry = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|v| v["name"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from `vch ls`: {list}"))
+        .clone();
+    assert_eq!(entry["status"], "incomplete", "{entry}");
+    assert_eq!(entry["incomplete"], true, "{entry}");
+
+    // `vch delete --name`, without --force, removes all of it.
+    let mut delete = vec!["delete".to_owned(), "--name".to_owned(), name.to_owned()];
+    delete.extend(target_args(sim));
+    let output = vch(sim, &delete).await;
+    assert!(output.status.success(), "{name}: {}", text(&output));
+    let left = leftovers(client, name).await;
+    assert!(left.is_empty(), "{name}: delete left {left:?}");
+    assert!(
+        client
+            .find_by_inventory_path(&format!("DC0/vm/{name}/{name}"))
+            .await
+            .expect("find VM")
+            .is_none(),
+        "{name}: the VM is left"
+    );
+    assert!(
+        !datastore_dir_exists(client, &format!("[LocalDS_0] {name}")).await,
+        "{name}: its datastore folder is left"
+    );
+
+    // The name creates again.
+    args[1] = direct_target;
+    let appliance = play(client.clone(), name.to_owned(), ip).await;
+    let mut create = vec!["create".to_owned()];
+    create.extend(args);
+    let output = vch(sim, &create).await;
+    appliance.abort();
+    assert!(output.status.success(), "{name} again: {}", text(&output));
+    let mut delete = vec![
+        "delete".to_owned(),
+        "--name".to_owned(),
+        name.to_owned(),
+        "--force".to_owned(),
+    ];
+    delete.extend(target_args(sim));
+    let output = vch(sim, &delete).await;
+    assert!(output.status.success(), "{}", text(&output));
+    assert!(leftovers(client, name).await.is_empty());
+    entry
+}
+
+#[tokio::test]
+async fn kill_9_after_the_pool_leaves_a_listed_deletable_vch() {
+    let (sim, client, _) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    // Held at the folder's creation: the pool exists (and is marked), nothing else.
+    let entry = crash_at(
+        &sim,
+        &client,
+        &isos,
+        "crash-pool",
+        "CreateFolder",
+        "127.0.0.11",
+    )
+    .await;
+    let kinds: Vec<&str> = entry["leftovers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["ResourcePool"], "{entry}");
+    assert!(
+        entry["path"]
+            .as_str()
+            .is_some_and(|p| p == "/DC0/host/DC0_C0/Resources"),
+        "{entry}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn kill_9_after_the_folder_leaves_a_listed_deletable_vch() {
+    let (sim, client, _) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    // Held at the VM's creation: pool and folder exist, no VM.
+    let entry = crash_at(
+        &sim,
+        &client,
+        &isos,
+        "crash-folder",
+        "CreateVM_Task",
+        "127.0.0.12",
+    )
+    .await;
+    let kinds: Vec<&str> = entry["leftovers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["kind"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(kinds, ["ResourcePool", "Folder"], "{entry}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn kill_9_during_the_upload_leaves_a_listed_deletable_vch() {
+    let (sim, client, _) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    // Held inside the appliance ISO's upload: pool, folder, VM (CreatingVCH), its datastore
+    // folder and the volume store directory exist.
+    let entry = crash_at(
+        &sim,
+        &client,
+        &isos,
+        "crash-upload",
+        "PUT /folder/",
+        "127.0.0.13",
+    )
+    .await;
+    // The VM stands for the VCH: its id, no separate leftovers.
+    assert!(
+        entry["id"].as_str().is_some_and(|id| id.starts_with("vm-")),
+        "{entry}"
+    );
+    assert!(entry.get("leftovers").is_none(), "{entry}");
+    sim.stop().await;
+}
