@@ -449,7 +449,9 @@ impl Run<'_> {
                 {
                     Ok(folder) => {
                         self.journal.created(pending, &folder);
-                        self.call(Step::Folder, ownership::mark(client, &folder, &name))
+                        let marked_pool = self.plan.creates_pool();
+                        let mark = ownership::mark_folder(client, &folder, &name, marked_pool);
+                        self.call(Step::Folder, mark)
                             .await?
                             .map_err(Failure::at(Step::Folder))?;
                         self.made(

@@ -668,7 +668,9 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
 }
 
 /// A create that died before its VM existed: the pools and folders marked with the VCH's name
-/// (docs/crash-safety.md) that hold no VCH VM, one incomplete VCH per datacenter and name.
+/// (docs/crash-safety.md) that hold no VCH VM, one incomplete VCH per datacenter and name. A
+/// create that made a pool marks only the pool: its folder is the one named after the VCH in the
+/// datacenter's VM folder, made after the marked pool.
 fn recognise_leftovers(index: &Index, key: i32, held: &BTreeSet<MoRef>) -> Vec<(MoRef, Vch)> {
     let mut groups: std::collections::BTreeMap<(MoRef, String), Vec<VchPart>> =
         std::collections::BTreeMap::new();
@@ -687,6 +689,22 @@ fn recognise_leftovers(index: &Index, key: i32, held: &BTreeSet<MoRef>) -> Vec<(
             id: object.obj.value.clone(),
             path: index.path(&object.obj).unwrap_or_default(),
         });
+    }
+    for ((dc, name), parts) in &mut groups {
+        if parts.iter().any(|p| p.kind == "Folder") {
+            continue;
+        }
+        let expected = format!("{}/vm/{name}", index.path(dc).unwrap_or_default());
+        if let Some(folder) = index
+            .of_kinds(&["Folder"])
+            .find(|f| index.path(&f.obj).as_deref() == Some(expected.as_str()))
+        {
+            parts.push(VchPart {
+                kind: folder.obj.kind.clone(),
+                id: folder.obj.value.clone(),
+                path: expected,
+            });
+        }
     }
     groups
         .into_iter()
