@@ -285,6 +285,17 @@ async fn crash_at(
     assert_eq!(entry["status"], "incomplete", "{entry}");
     assert_eq!(entry["incomplete"], true, "{entry}");
 
+    // Until it is deleted, a create of the name is refused up front, pointing at the delete.
+    let mut create = vec!["create".to_owned()];
+    create.extend(args.iter().cloned());
+    create[2] = direct_target.clone();
+    let output = vch(sim, &create).await;
+    assert!(
+        !output.status.success() && text(&output).contains("never finished"),
+        "{name}: {}",
+        text(&output)
+    );
+
     // `vch delete --name`, without --force, removes all of it.
     let mut delete = vec!["delete".to_owned(), "--name".to_owned(), name.to_owned()];
     delete.extend(target_args(sim));
