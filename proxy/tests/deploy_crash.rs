@@ -410,3 +410,103 @@ async fn kill_9_during_the_upload_leaves_a_listed_deletable_vch() {
     assert!(entry.get("leftovers").is_none(), "{entry}");
     sim.stop().await;
 }
+
+/// With DRS off no pool is made and the folder is the create's first object: it carries the
+/// marker itself. Listed through the API; deleted by its id, only once it holds nothing foreign.
+#[tokio::test]
+async fn a_lone_marked_folder_is_listed_by_the_api_and_deleted_when_empty() {
+    use proxy::deploy::vch::Selector;
+    use proxy::deploy::{DeployError, Progress, delete, ownership};
+    use proxy::http::{AppState, router};
+
+    let (sim, client, spec) = simulator().await;
+    let snapshot = client.inventory().await.expect("inventory");
+    let dc = MoRef::new("Datacenter", &snapshot.datacenter("DC0").expect("DC0").id);
+    let vm_folder = client.datacenter_vm_folder(&dc).await.expect("vm folder");
+    let folder = client
+        .create_folder(&vm_folder, "lone")
+        .await
+        .expect("folder");
+    ownership::mark_folder(&client, &folder, "lone", false)
+        .await
+        .expect("mark");
+    // Unmarked: nobody's VCH.
+    let stranger = client
+        .create_folder(&vm_folder, "stranger")
+        .await
+        .expect("folder");
+    // Put in the marked folder afterwards: not the create's.
+    let child = client
+        .create_folder(&folder, "someone-elses")
+        .await
+        .expect("child");
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let state = AppState::new("/nonexistent".into(), Some(spec));
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("http client");
+    let login = http
+        .post(format!("{base}/api/session"))
+        .json(&serde_json::json!({"default_target": true}))
+        .send()
+        .await
+        .expect("login");
+    assert!(login.status().is_success(), "{}", login.status());
+    let list: Value = http
+        .get(format!("{base}/api/vchs"))
+        .send()
+        .await
+        .expect("GET /api/vchs")
+        .json()
+        .await
+        .expect("JSON list");
+    let names: Vec<&str> = list
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|v| v["name"].as_str())
+        .collect();
+    assert_eq!(names, ["lone"], "{list}");
+    let entry = &list[0];
+    assert_eq!(entry["status"], "incomplete", "{entry}");
+    assert_eq!(entry["id"], folder.value.as_str(), "{entry}");
+    assert_eq!(entry["leftovers"][0]["kind"], "Folder", "{entry}");
+    assert_eq!(entry["leftovers"][0]["path"], "/DC0/vm/lone", "{entry}");
+
+    let refused = delete::delete(
+        &client,
+        &Selector::Name("lone".into()),
+        false,
+        &Progress::new(),
+    )
+    .await
+    .expect_err("a folder holding something foreign is kept");
+    assert!(
+        matches!(&refused, DeployError::DeleteIncomplete { .. })
+            && refused.to_string().contains("holds 1 object"),
+        "{refused}"
+    );
+    assert!(client.folder_info(&folder).await.expect("read").is_some());
+
+    client
+        .destroy_entity(&child)
+        .await
+        .expect("remove the child");
+    let report = delete::delete(
+        &client,
+        &Selector::Id(folder.value.clone()),
+        false,
+        &Progress::new(),
+    )
+    .await
+    .expect("delete by id");
+    assert_eq!(report.removed.len(), 1, "{report:?}");
+    assert!(client.folder_info(&folder).await.expect("read").is_none());
+    assert!(leftovers(&client, "lone").await.is_empty());
+    assert!(client.folder_info(&stranger).await.expect("read").is_some());
+    sim.stop().await;
+}
