@@ -304,24 +304,26 @@ pub async fn delete(
         );
     }
 
-    finish(deleter, progress)
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
 }
 
-fn finish(deleter: Deleter<'_>, progress: &Progress) -> Result<DeleteReport, DeployError> {
-    if !deleter.failures.is_empty() {
-        return Err(DeployError::DeleteIncomplete {
-            name: deleter.report.name,
-            failures: deleter.failures.join("; "),
-        });
+impl Deleter<'_> {
+    /// The report, or the VCH's name and what could not be removed.
+    fn finish(self) -> Result<DeleteReport, (String, String)> {
+        if !self.failures.is_empty() {
+            return Err((self.report.name, self.failures.join("; ")));
+        }
+        self.progress.emit(
+            Step::Delete,
+            EventKind::Finished,
+            Some(100),
+            format!("VCH {} deleted", self.report.name),
+            Vec::new(),
+        );
+        Ok(self.report)
     }
-    progress.emit(
-        Step::Delete,
-        EventKind::Finished,
-        Some(100),
-        format!("VCH {} deleted", deleter.report.name),
-        Vec::new(),
-    );
-    Ok(deleter.report)
 }
 
 /// An incomplete VCH without a VM: its marked folder and pool, each only if it is empty (whatever
@@ -389,5 +391,7 @@ async fn delete_leftovers(
             )),
         }
     }
-    finish(deleter, progress)
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
 }
