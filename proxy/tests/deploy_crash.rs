@@ -296,6 +296,18 @@ async fn crash_at(
         text(&output)
     );
 
+    // Nothing to inspect without the VM: the message says so and how to remove it.
+    if entry["vm_name"] == "" {
+        let mut inspect = vec!["inspect".to_owned(), "--name".to_owned(), name.to_owned()];
+        inspect.extend(target_args(sim));
+        let output = vch(sim, &inspect).await;
+        assert!(
+            !output.status.success() && text(&output).contains("vch delete --name"),
+            "{name}: {}",
+            text(&output)
+        );
+    }
+
     // `vch delete --name`, without --force, removes all of it.
     let mut delete = vec!["delete".to_owned(), "--name".to_owned(), name.to_owned()];
     delete.extend(target_args(sim));
