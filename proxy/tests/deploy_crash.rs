@@ -522,3 +522,127 @@ async fn a_lone_marked_folder_is_listed_by_the_api_and_deleted_when_empty() {
     assert!(client.folder_info(&stranger).await.expect("read").is_some());
     sim.stop().await;
 }
+
+/// The moref of the root pool of compute resource `path`.
+fn root_pool(snapshot: &shared::inventory::InventorySnapshot, path: &str) -> MoRef {
+    let cr = snapshot
+        .datacenters
+        .iter()
+        .flat_map(|dc| dc.compute_resources.iter())
+        .find(|cr| cr.path == path)
+        .unwrap_or_else(|| panic!("no compute resource {path}"));
+    MoRef::new("ResourcePool", &cr.resource_pools[0].id)
+}
+
+/// A kill in the instant between making the pool and marking it, or any kill between pool and VM
+/// on a standalone ESXi host (no custom attributes), leaves an unmarked empty pool (and folder):
+/// `vch delete --name` names them and removes them with `--force`, empty ones only.
+async fn unmarked_leftovers_go_with_force(client: &Client, compute: &str, with_folder: bool) {
+    use proxy::deploy::vch::Selector;
+    use proxy::deploy::{DeployError, Progress, delete};
+    use proxy::vsphere::resource_pool::ResourceSpec;
+
+    let snapshot = client.inventory().await.expect("inventory");
+    let root = root_pool(&snapshot, compute);
+    let pool = client
+        .create_resource_pool(&root, "half", &ResourceSpec::default())
+        .await
+        .expect("pool");
+    let folder = if with_folder {
+        let dc = MoRef::new("Datacenter", &snapshot.datacenters[0].id);
+        let vm_folder = client.datacenter_vm_folder(&dc).await.expect("vm folder");
+        Some(
+            client
+                .create_folder(&vm_folder, "half")
+                .await
+                .expect("folder"),
+        )
+    } else {
+        None
+    };
+    // Not empty: never offered.
+    let busy = client
+        .create_resource_pool(&root, "busy", &ResourceSpec::default())
+        .await
+        .expect("pool");
+    client
+        .create_resource_pool(&busy, "inner", &ResourceSpec::default())
+        .await
+        .expect("child pool");
+    let name = |n: &str| Selector::Name(n.to_owned());
+
+    let listed = proxy::deploy::vch::list(client).await.expect("ls");
+    assert!(
+        listed.is_empty(),
+        "unmarked objects are nobody's VCH: {listed:?}"
+    );
+    let refused = delete::delete(client, &name("half"), false, &Progress::new())
+        .await
+        .expect_err("without --force");
+    let message = refused.to_string();
+    assert!(
+        matches!(refused, DeployError::Refused(_))
+            && message.contains("--force")
+            && message.contains(&pool.value),
+        "{message}"
+    );
+    assert!(
+        client
+            .resource_pool_info(&pool)
+            .await
+            .expect("read")
+            .is_some()
+    );
+    let report = delete::delete(client, &name("half"), true, &Progress::new())
+        .await
+        .expect("--force removes them");
+    assert_eq!(
+        report.removed.len(),
+        1 + usize::from(with_folder),
+        "{report:?}"
+    );
+    assert!(
+        client
+            .resource_pool_info(&pool)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    if let Some(folder) = folder {
+        assert!(client.folder_info(&folder).await.expect("read").is_none());
+    }
+    let not_found = delete::delete(client, &name("busy"), true, &Progress::new())
+        .await
+        .expect_err("a pool with something in it is not a leftover");
+    assert!(matches!(not_found, DeployError::NotFound(_)), "{not_found}");
+    assert!(
+        client
+            .resource_pool_info(&busy)
+            .await
+            .expect("read")
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn unmarked_leftovers_on_vcenter_go_only_with_force() {
+    let (sim, client, _) = simulator().await;
+    unmarked_leftovers_go_with_force(&client, "/DC0/host/DC0_C0", true).await;
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn unmarked_leftovers_on_esxi_go_only_with_force() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let sim = Simulator::start(proxy::simulator::SimulatorOptions::esx())
+        .await
+        .expect("start the ESXi simulator");
+    let client = Client::connect(&proxy::vsphere::TargetSpec::from_simulator(&sim))
+        .await
+        .expect("connect");
+    assert!(!client.has_custom_fields());
+    let snapshot = client.inventory().await.expect("inventory");
+    let compute = snapshot.datacenters[0].compute_resources[0].path.clone();
+    unmarked_leftovers_go_with_force(&client, &compute, false).await;
+    sim.stop().await;
+}

@@ -92,7 +92,12 @@ pub async fn delete(
     force: bool,
     progress: &Progress,
 ) -> Result<DeleteReport, DeployError> {
-    let (summary, snapshot) = vch::find(client, selector).await?;
+    let (summary, snapshot) = match (vch::find(client, selector).await, selector) {
+        (Err(DeployError::NotFound(what)), Selector::Name(name)) => {
+            return delete_unmarked(client, name, force, progress, what).await;
+        }
+        (found, _) => found?,
+    };
     if summary.vm_name.is_empty() && !summary.leftovers.is_empty() {
         return delete_leftovers(client, summary, progress).await;
     }
@@ -390,6 +395,108 @@ async fn delete_leftovers(
                 "{object} holds {n} object(s) that this create did not make; it was kept (move them out, then delete again)"
             )),
         }
+    }
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
+}
+
+/// No VCH has the name: a create killed in the instant between making its pool (or, DRS off, its
+/// folder) and marking it, or one on a standalone ESXi host (no custom attributes), leaves an
+/// unmarked empty pool or folder of the name (docs/crash-safety.md). Those, and only empty ones,
+/// are named in the error; `--force` removes them.
+async fn delete_unmarked(
+    client: &Client,
+    name: &str,
+    force: bool,
+    progress: &Progress,
+    not_found: String,
+) -> Result<DeleteReport, DeployError> {
+    let snapshot = client.inventory().await?;
+    let mut candidates: Vec<ObjectRef> = Vec::new();
+    for dc in &snapshot.datacenters {
+        // Pools named so, never a compute resource's root pool (`…/Resources`).
+        let mut pools: Vec<(String, String)> = Vec::new();
+        for cr in &dc.compute_resources {
+            let root = format!("{}/Resources", cr.path);
+            for p in &cr.resource_pools {
+                if p.name == name && !p.is_vapp && p.path != root {
+                    pools.push((p.id.clone(), p.path.clone()));
+                }
+            }
+        }
+        for (id, path) in pools {
+            let moref = MoRef::new("ResourcePool", &id);
+            if client
+                .resource_pool_info(&moref)
+                .await?
+                .is_some_and(|p| p.vms.is_empty() && p.child_pools.is_empty())
+            {
+                candidates.push(ObjectRef {
+                    kind: ObjectKind::ResourcePool,
+                    id,
+                    name: path,
+                });
+            }
+        }
+        if !snapshot.is_vcenter() {
+            continue;
+        }
+        let path = format!("{}/vm/{name}", dc.path);
+        if let Some(moref) = client.find_by_inventory_path(&path).await?
+            && moref.kind == "Folder"
+            && client
+                .folder_info(&moref)
+                .await?
+                .is_some_and(|f| f.children.is_empty())
+        {
+            candidates.push(ObjectRef {
+                kind: ObjectKind::Folder,
+                id: moref.value.clone(),
+                name: path,
+            });
+        }
+    }
+    if candidates.is_empty() {
+        return Err(DeployError::NotFound(not_found));
+    }
+    let list: Vec<String> = candidates.iter().map(ToString::to_string).collect();
+    if !force {
+        return Err(DeployError::Refused(format!(
+            "no VCH is named {name:?}, but {} exist(s) empty and unmarked, as a create killed before it could mark them leaves them (docs/crash-safety.md); `vch delete --name {name} --force` removes them",
+            list.join(", ")
+        )));
+    }
+    progress.emit(
+        Step::Delete,
+        EventKind::Started,
+        Some(0),
+        format!("--force: removing the empty, unmarked {}", list.join(", ")),
+        Vec::new(),
+    );
+    let mut deleter = Deleter {
+        client,
+        progress,
+        report: DeleteReport {
+            id: candidates[0].id.clone(),
+            name: name.to_owned(),
+            ..DeleteReport::default()
+        },
+        failures: Vec::new(),
+    };
+    // Folders first, as for every delete.
+    candidates.sort_by_key(|c| c.kind != ObjectKind::Folder);
+    for object in candidates {
+        let moref = MoRef::new(
+            if object.kind == ObjectKind::Folder {
+                "Folder"
+            } else {
+                "ResourcePool"
+            },
+            &object.id,
+        );
+        let result = client.destroy_entity(&moref).await.map(|()| true);
+        deleter.record(object, result);
     }
     deleter
         .finish()
