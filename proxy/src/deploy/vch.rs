@@ -140,7 +140,7 @@ pub(crate) async fn find(
 
 /// A create killed before its appliance VM existed left only a pool and folder: nothing to inspect
 /// or configure, only to delete (docs/crash-safety.md).
-fn require_appliance(summary: &VchSummary) -> Result<(), DeployError> {
+fn require_appliance(summary: &VchSummary) -> Result<(), String> {
     if !summary.vm_name.is_empty() || summary.leftovers.is_empty() {
         return Ok(());
     }
@@ -149,12 +149,12 @@ fn require_appliance(summary: &VchSummary) -> Result<(), DeployError> {
         .iter()
         .map(|p| format!("{} {}", p.kind, p.path))
         .collect();
-    Err(DeployError::Refused(format!(
+    Err(format!(
         "VCH {:?} is incomplete: its create stopped before the appliance VM existed and left only {}; remove it with `vch delete --name {}`",
         summary.name,
         what.join(", "),
         summary.name
-    )))
+    ))
 }
 
 /// The appliance VM of a VCH and its decoded configuration (secrets left out).
@@ -259,7 +259,7 @@ pub(crate) fn port_group_names(snapshot: &InventorySnapshot) -> BTreeMap<String,
 /// `vch inspect`: endpoints, networks and addresses.
 pub async fn inspect(client: &Client, selector: &Selector) -> Result<VchDetails, DeployError> {
     let (summary, snapshot) = find(client, selector).await?;
-    require_appliance(&summary)?;
+    require_appliance(&summary).map_err(DeployError::Refused)?;
     let Appliance { vm, tree } = appliance(client, &summary.id).await?;
     let names = port_group_names(&snapshot);
     let extra = extraconfig::collect_extra_config(vm.extra_config.clone());
@@ -368,7 +368,7 @@ pub async fn inspect_config(
     selector: &Selector,
 ) -> Result<(VchConfig, String), DeployError> {
     let (summary, snapshot) = find(client, selector).await?;
-    require_appliance(&summary)?;
+    require_appliance(&summary).map_err(DeployError::Refused)?;
     let Appliance { vm, tree } = appliance(client, &summary.id).await?;
     let mut config = extraconfig::to_vch_config(&tree, &port_group_names(&snapshot));
 
