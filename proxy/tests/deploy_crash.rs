@@ -368,7 +368,13 @@ async fn crash_at(
     let output = vch(sim, &delete).await;
     assert!(output.status.success(), "{name}: {}", text(&output));
     assert_gone(client, name).await;
+    // A volume store directory is kept without --force, as for any VCH, and the user is told.
+    let volumes = format!("[LocalDS_0] {name}-vols");
+    if datastore_dir_exists(client, &volumes).await {
+        assert!(text(&output).contains("was kept"), "{}", text(&output));
+    }
     create_again(sim, client, args, name, ip).await;
+    assert!(!datastore_dir_exists(client, &volumes).await);
     entry
 }
 
@@ -426,6 +432,12 @@ async fn kill_9_after_the_folder_leaves_a_listed_deletable_vch() {
 async fn kill_9_during_the_upload_leaves_a_listed_deletable_vch() {
     let (sim, client, _) = simulator().await;
     let isos = isos(VERSION_PUBLISHER);
+    // 8 MiB, so holding it after 256 KiB is in mid-file (the volume descriptor stays valid).
+    std::fs::File::options()
+        .write(true)
+        .open(&isos.appliance)
+        .and_then(|f| f.set_len(8 << 20))
+        .expect("grow the appliance ISO");
     // Held inside the appliance ISO's upload: pool, folder, VM (CreatingVCH), its datastore
     // folder and the volume store directory exist.
     let entry = crash_at(
