@@ -523,6 +523,7 @@ async fn a_lone_marked_folder_is_listed_by_the_api_and_deleted_when_empty() {
     assert_eq!(entry["id"], folder.value.as_str(), "{entry}");
     assert_eq!(entry["leftovers"][0]["kind"], "Folder", "{entry}");
     assert_eq!(entry["leftovers"][0]["path"], "/DC0/vm/lone", "{entry}");
+    assert_eq!(entry["path"], "/DC0/vm", "{entry}");
 
     let refused = delete::delete(
         &client,

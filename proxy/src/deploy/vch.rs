@@ -73,7 +73,12 @@ fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
                     .rsplit_once('/')
                     .map_or_else(|| p.clone(), |(parent, _)| parent.to_owned()),
                 Some(p) => p.clone(),
-                None => String::new(),
+                // Only a folder left (DRS off): where it sits.
+                None => vch.leftovers.first().map_or_else(String::new, |f| {
+                    f.path
+                        .rsplit_once('/')
+                        .map_or_else(|| f.path.clone(), |(parent, _)| parent.to_owned())
+                }),
             };
             let status = if vch.creating {
                 "incomplete".to_owned()
