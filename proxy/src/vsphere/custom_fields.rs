@@ -142,3 +142,38 @@ pub(crate) fn value_of(values: &Node, key: i32) -> Option<String> {
         .filter(|v| !v.is_empty())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vsphere::xml_tree::parse;
+
+    #[test]
+    fn finds_the_marker_key_by_name() {
+        let defs = parse(
+            "<val><CustomFieldDef><key>100</key><name>owner</name></CustomFieldDef>\
+             <CustomFieldDef><key>101</key><name>vch-deploy.vch</name></CustomFieldDef></val>",
+        )
+        .unwrap();
+        assert_eq!(field_key(&defs, VCH_MARKER), Some(101));
+        assert_eq!(field_key(&defs, "missing"), None);
+    }
+
+    #[test]
+    fn the_last_value_of_a_key_wins_and_empty_is_unset() {
+        let values = parse(
+            "<val><CustomFieldValue><key>101</key><value>old</value></CustomFieldValue>\
+             <CustomFieldValue><key>100</key><value>other</value></CustomFieldValue>\
+             <CustomFieldValue><key>101</key><value>vch1</value></CustomFieldValue></val>",
+        )
+        .unwrap();
+        assert_eq!(value_of(&values, 101).as_deref(), Some("vch1"));
+        assert_eq!(value_of(&values, 102), None);
+        let cleared = parse(
+            "<val><CustomFieldValue><key>101</key><value>vch1</value></CustomFieldValue>\
+             <CustomFieldValue><key>101</key><value></value></CustomFieldValue></val>",
+        )
+        .unwrap();
+        assert_eq!(value_of(&cleared, 101), None);
+    }
+}
