@@ -271,6 +271,21 @@ pub struct Vch {
     /// Names of the port groups it uses (its NICs and its configured container networks), sorted.
     #[serde(default)]
     pub networks: Vec<String>,
+    /// A create that died before its appliance VM existed: the pool and folder it left, found by
+    /// their `vch-deploy.vch` marker (docs/crash-safety.md); `vm_name` is then empty and `id` is
+    /// the first of these. Empty for a VCH that has its VM.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<VchPart>,
+}
+
+/// A pool or folder a create made before it died (see [`Vch::leftovers`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VchPart {
+    /// `ResourcePool`, `VirtualApp` or `Folder`.
+    pub kind: String,
+    pub id: String,
+    /// Inventory path (`/DC0/vm/vch1`).
+    pub path: String,
 }
 
 impl InventorySnapshot {

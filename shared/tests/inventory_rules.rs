@@ -271,6 +271,7 @@ impl Inventory {
             power_state: Some("poweredOn".into()),
             creating: false,
             networks: strings(networks),
+            leftovers: Vec::new(),
         });
     }
 

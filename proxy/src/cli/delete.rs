@@ -1,5 +1,5 @@
 //! `vch delete`: removes a VCH (container VMs, the appliance, its folder and pool; volume stores
-//! only with --force), also one that a failed create left incomplete.
+//! only with --force), also one that a failed or killed create left incomplete.
 
 use std::process::ExitCode;
 
@@ -13,7 +13,8 @@ use crate::deploy::{Progress, delete};
 #[derive(Debug, Args)]
 pub struct DeleteArgs {
     /// `--force` (from the target flags, as in vic-machine) also powers off running containers
-    /// and removes the volume stores.
+    /// and removes the volume stores; with `--name` and no VCH of that name, it removes the empty,
+    /// unmarked pool and folder of that name a killed create can leave (docs/crash-safety.md).
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]

@@ -25,6 +25,7 @@ use crate::vsphere::{Client, FaultKind, MoRef, VsphereError};
 use super::certs::{self, TlsMaterial};
 use super::iso::{self, IsoImage};
 use super::journal::Journal;
+use super::ownership;
 use super::plan::{self, Plan};
 use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
 use super::{CreateOptions, CreatedVch, DeployError, StepError};
@@ -402,6 +403,9 @@ impl Run<'_> {
             match result {
                 Ok(pool) => {
                     self.journal.created(pending, &pool);
+                    self.call(Step::ResourcePool, ownership::mark(client, &pool, &name))
+                        .await?
+                        .map_err(Failure::at(Step::ResourcePool))?;
                     self.made(
                         Step::ResourcePool,
                         object(ObjectKind::ResourcePool, &pool.value, &name),
@@ -445,6 +449,11 @@ impl Run<'_> {
                 {
                     Ok(folder) => {
                         self.journal.created(pending, &folder);
+                        let marked_pool = self.plan.creates_pool();
+                        let mark = ownership::mark_folder(client, &folder, &name, marked_pool);
+                        self.call(Step::Folder, mark)
+                            .await?
+                            .map_err(Failure::at(Step::Folder))?;
                         self.made(
                             Step::Folder,
                             object(ObjectKind::Folder, &folder.value, &name),

@@ -1,6 +1,8 @@
 //! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs,
 //! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
-//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`).
+//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`), and on
+//! one that died before its VM existed: then only its marked pool and folder remain
+//! (docs/crash-safety.md), and they go if they are empty.
 
 use serde::Serialize;
 
@@ -90,7 +92,15 @@ pub async fn delete(
     force: bool,
     progress: &Progress,
 ) -> Result<DeleteReport, DeployError> {
-    let (summary, snapshot) = vch::find(client, selector).await?;
+    let (summary, snapshot) = match (vch::find(client, selector).await, selector) {
+        (Err(DeployError::NotFound(what)), Selector::Name(name)) => {
+            return delete_unmarked(client, name, force, progress, what).await;
+        }
+        (found, _) => found?,
+    };
+    if summary.vm_name.is_empty() && !summary.leftovers.is_empty() {
+        return delete_leftovers(client, summary, progress).await;
+    }
     let Appliance { vm, tree } = vch::appliance(client, &summary.id).await?;
     // A stuck lock must not make a VCH undeletable: --force goes ahead anyway.
     if !force {
@@ -304,18 +314,196 @@ pub async fn delete(
         );
     }
 
-    if !deleter.failures.is_empty() {
-        return Err(DeployError::DeleteIncomplete {
-            name: summary.name,
-            failures: deleter.failures.join("; "),
-        });
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
+}
+
+impl Deleter<'_> {
+    /// The report, or the VCH's name and what could not be removed.
+    fn finish(self) -> Result<DeleteReport, (String, String)> {
+        if !self.failures.is_empty() {
+            return Err((self.report.name, self.failures.join("; ")));
+        }
+        self.progress.emit(
+            Step::Delete,
+            EventKind::Finished,
+            Some(100),
+            format!("VCH {} deleted", self.report.name),
+            Vec::new(),
+        );
+        Ok(self.report)
+    }
+}
+
+/// An incomplete VCH without a VM: its marked folder and pool, each only if it is empty (whatever
+/// was put in them since is not ours to remove). No `--force` needed: nothing of it ever ran.
+async fn delete_leftovers(
+    client: &Client,
+    summary: vch::VchSummary,
+    progress: &Progress,
+) -> Result<DeleteReport, DeployError> {
+    let what: Vec<String> = summary
+        .leftovers
+        .iter()
+        .map(|p| format!("{} {}", p.kind, p.path))
+        .collect();
+    progress.emit(
+        Step::Delete,
+        EventKind::Started,
+        Some(0),
+        format!(
+            "deleting incomplete VCH {} (no appliance VM; {})",
+            summary.name,
+            what.join(", ")
+        ),
+        Vec::new(),
+    );
+    let mut deleter = Deleter {
+        client,
+        progress,
+        report: DeleteReport {
+            id: summary.id.clone(),
+            name: summary.name.clone(),
+            ..DeleteReport::default()
+        },
+        failures: Vec::new(),
+    };
+    let mut parts = summary.leftovers.clone();
+    // Folders first: nothing else depends on them.
+    parts.sort_by_key(|p| p.kind != "Folder");
+    for part in &parts {
+        let moref = MoRef::new(&part.kind, &part.id);
+        let (kind, contents) = if part.kind == "Folder" {
+            let info = client.folder_info(&moref).await?;
+            (ObjectKind::Folder, info.map(|f| f.children.len()))
+        } else {
+            let info = client.resource_pool_info(&moref).await?;
+            (
+                ObjectKind::ResourcePool,
+                info.map(|p| p.vms.len() + p.child_pools.len()),
+            )
+        };
+        let object = ObjectRef {
+            kind,
+            id: part.id.clone(),
+            name: part.path.clone(),
+        };
+        match contents {
+            // Gone since it was listed.
+            None => {}
+            Some(0) => {
+                let result = client.destroy_entity(&moref).await.map(|()| true);
+                deleter.record(object, result);
+            }
+            Some(n) => deleter.failures.push(format!(
+                "{object} holds {n} object(s) that this create did not make; it was kept (move them out, then delete again)"
+            )),
+        }
+    }
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
+}
+
+/// No VCH has the name: a create killed in the instant between making its pool (or, DRS off, its
+/// folder) and marking it, or one on a standalone ESXi host (no custom attributes), leaves an
+/// unmarked empty pool or folder of the name (docs/crash-safety.md). Those, and only empty ones,
+/// are named in the error; `--force` removes them.
+async fn delete_unmarked(
+    client: &Client,
+    name: &str,
+    force: bool,
+    progress: &Progress,
+    not_found: String,
+) -> Result<DeleteReport, DeployError> {
+    let snapshot = client.inventory().await?;
+    let mut candidates: Vec<ObjectRef> = Vec::new();
+    for dc in &snapshot.datacenters {
+        // Pools named so, never a compute resource's root pool (`…/Resources`).
+        let mut pools: Vec<(String, String)> = Vec::new();
+        for cr in &dc.compute_resources {
+            let root = format!("{}/Resources", cr.path);
+            for p in &cr.resource_pools {
+                if p.name == name && !p.is_vapp && p.path != root {
+                    pools.push((p.id.clone(), p.path.clone()));
+                }
+            }
+        }
+        for (id, path) in pools {
+            let moref = MoRef::new("ResourcePool", &id);
+            if client
+                .resource_pool_info(&moref)
+                .await?
+                .is_some_and(|p| p.vms.is_empty() && p.child_pools.is_empty())
+            {
+                candidates.push(ObjectRef {
+                    kind: ObjectKind::ResourcePool,
+                    id,
+                    name: path,
+                });
+            }
+        }
+        if !snapshot.is_vcenter() {
+            continue;
+        }
+        let path = format!("{}/vm/{name}", dc.path);
+        if let Some(moref) = client.find_by_inventory_path(&path).await?
+            && moref.kind == "Folder"
+            && client
+                .folder_info(&moref)
+                .await?
+                .is_some_and(|f| f.children.is_empty())
+        {
+            candidates.push(ObjectRef {
+                kind: ObjectKind::Folder,
+                id: moref.value.clone(),
+                name: path,
+            });
+        }
+    }
+    if candidates.is_empty() {
+        return Err(DeployError::NotFound(not_found));
+    }
+    let list: Vec<String> = candidates.iter().map(ToString::to_string).collect();
+    if !force {
+        return Err(DeployError::Refused(format!(
+            "no VCH is named {name:?}, but {} exist(s) empty and unmarked, as a create killed before it could mark them leaves them (docs/crash-safety.md); `vch delete --name {name} --force` removes them",
+            list.join(", ")
+        )));
     }
     progress.emit(
         Step::Delete,
-        EventKind::Finished,
-        Some(100),
-        format!("VCH {} deleted", deleter.report.name),
+        EventKind::Started,
+        Some(0),
+        format!("--force: removing the empty, unmarked {}", list.join(", ")),
         Vec::new(),
     );
-    Ok(deleter.report)
+    let mut deleter = Deleter {
+        client,
+        progress,
+        report: DeleteReport {
+            id: candidates[0].id.clone(),
+            name: name.to_owned(),
+            ..DeleteReport::default()
+        },
+        failures: Vec::new(),
+    };
+    // Folders first, as for every delete.
+    candidates.sort_by_key(|c| c.kind != ObjectKind::Folder);
+    for object in candidates {
+        let moref = MoRef::new(
+            if object.kind == ObjectKind::Folder {
+                "Folder"
+            } else {
+                "ResourcePool"
+            },
+            &object.id,
+        );
+        let result = client.destroy_entity(&moref).await.map(|()| true);
+        deleter.record(object, result);
+    }
+    deleter
+        .finish()
+        .map_err(|(name, failures)| DeployError::DeleteIncomplete { name, failures })
 }

@@ -19,6 +19,7 @@ pub mod iso;
 pub mod journal;
 pub mod lock;
 pub mod opsuser;
+pub mod ownership;
 pub mod plan;
 pub mod progress;
 pub mod rollback;

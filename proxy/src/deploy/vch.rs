@@ -51,6 +51,10 @@ pub struct VchSummary {
     pub status: String,
     pub power_state: Option<String>,
     pub incomplete: bool,
+    /// For a create that died before its appliance VM existed: the pool and folder it left
+    /// (docs/crash-safety.md); `vm_name` is then empty and `id` is the pool's (or folder's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<shared::inventory::VchPart>,
 }
 
 fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
@@ -58,13 +62,23 @@ fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
     for dc in &snapshot.datacenters {
         for vch in &dc.vchs {
             let pool = vch.resource_pool.clone();
+            let own_name = if vch.vm_name.is_empty() {
+                vch.name.as_str()
+            } else {
+                vch.vm_name.as_str()
+            };
             let path = match &pool {
                 // The VCH's own pool is named after it; show where it sits.
-                Some(p) if p.rsplit('/').next() == Some(vch.vm_name.as_str()) => p
+                Some(p) if p.rsplit('/').next() == Some(own_name) => p
                     .rsplit_once('/')
                     .map_or_else(|| p.clone(), |(parent, _)| parent.to_owned()),
                 Some(p) => p.clone(),
-                None => String::new(),
+                // Only a folder left (DRS off): where it sits.
+                None => vch.leftovers.first().map_or_else(String::new, |f| {
+                    f.path
+                        .rsplit_once('/')
+                        .map_or_else(|| f.path.clone(), |(parent, _)| parent.to_owned())
+                }),
             };
             let status = if vch.creating {
                 "incomplete".to_owned()
@@ -87,6 +101,7 @@ fn summaries(snapshot: &InventorySnapshot) -> Vec<VchSummary> {
                 status,
                 power_state: vch.power_state.clone(),
                 incomplete: vch.creating,
+                leftovers: vch.leftovers.clone(),
             });
         }
     }
@@ -126,6 +141,25 @@ pub(crate) async fn find(
             ids,
         }),
     }
+}
+
+/// A create killed before its appliance VM existed left only a pool and folder: nothing to inspect
+/// or configure, only to delete (docs/crash-safety.md).
+fn require_appliance(summary: &VchSummary) -> Result<(), String> {
+    if !summary.vm_name.is_empty() || summary.leftovers.is_empty() {
+        return Ok(());
+    }
+    let what: Vec<String> = summary
+        .leftovers
+        .iter()
+        .map(|p| format!("{} {}", p.kind, p.path))
+        .collect();
+    Err(format!(
+        "VCH {:?} is incomplete: its create stopped before the appliance VM existed and left only {}; remove it with `vch delete --name {}`",
+        summary.name,
+        what.join(", "),
+        summary.name
+    ))
 }
 
 /// The appliance VM of a VCH and its decoded configuration (secrets left out).
@@ -230,6 +264,7 @@ pub(crate) fn port_group_names(snapshot: &InventorySnapshot) -> BTreeMap<String,
 /// `vch inspect`: endpoints, networks and addresses.
 pub async fn inspect(client: &Client, selector: &Selector) -> Result<VchDetails, DeployError> {
     let (summary, snapshot) = find(client, selector).await?;
+    require_appliance(&summary).map_err(DeployError::Refused)?;
     let Appliance { vm, tree } = appliance(client, &summary.id).await?;
     let names = port_group_names(&snapshot);
     let extra = extraconfig::collect_extra_config(vm.extra_config.clone());
@@ -338,6 +373,7 @@ pub async fn inspect_config(
     selector: &Selector,
 ) -> Result<(VchConfig, String), DeployError> {
     let (summary, snapshot) = find(client, selector).await?;
+    require_appliance(&summary).map_err(DeployError::Refused)?;
     let Appliance { vm, tree } = appliance(client, &summary.id).await?;
     let mut config = extraconfig::to_vch_config(&tree, &port_group_names(&snapshot));
 

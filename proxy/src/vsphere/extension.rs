@@ -659,6 +659,7 @@ pub async fn clone_session(
             logins: std::sync::atomic::AtomicU64::new(1),
             logged_out: std::sync::atomic::AtomicBool::new(false),
             relogin: tokio::sync::Mutex::new(()),
+            marker_key: std::sync::Mutex::new(None),
         }),
     })
 }

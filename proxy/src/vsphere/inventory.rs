@@ -10,9 +10,10 @@ use std::collections::{BTreeSet, HashMap};
 use shared::inventory::{
     AllowedHosts, ComputeKind, ComputeResource, Datacenter, Datastore, Direction,
     DistributedSwitch, FirewallRule, FirewallRuleset, Host, HostFirewall, InventorySnapshot,
-    IpNetwork, Network, NetworkKind, PortType, ResourcePool, TargetInfo, TargetKind, Vch,
+    IpNetwork, Network, NetworkKind, PortType, ResourcePool, TargetInfo, TargetKind, Vch, VchPart,
 };
 
+use super::custom_fields;
 use super::property_collector::{self, ObjectContent, Objects, PropertySpec};
 use super::xml_tree::Node;
 use super::{Client, MoRef, VsphereError};
@@ -33,7 +34,7 @@ const VIEW_TYPES: &[&str] = &[
 const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
     PropertySpec {
         kind: "Folder",
-        paths: &["name", "parent"],
+        paths: &["name", "parent", "customValue"],
     },
     PropertySpec {
         kind: "Datacenter",
@@ -61,7 +62,7 @@ const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
     },
     PropertySpec {
         kind: "ResourcePool",
-        paths: &["name", "parent"],
+        paths: &["name", "parent", "customValue"],
     },
     PropertySpec {
         kind: "Network",
@@ -132,7 +133,9 @@ impl Client {
             let entities = entities?;
             destroyed?;
 
-            let firewall_systems: Vec<MoRef> = {
+            // The firewall systems, and the custom attribute definitions (to read the create
+            // markers, docs/crash-safety.md) in the same round trip.
+            let mut managers: Vec<MoRef> = {
                 let set: BTreeSet<MoRef> = entities
                     .iter()
                     .filter(|o| o.obj.kind == "HostSystem")
@@ -140,21 +143,34 @@ impl Client {
                     .collect();
                 set.into_iter().collect()
             };
-            let firewalls = if firewall_systems.is_empty() {
+            managers.extend(content.custom_fields_manager.clone());
+            let mut firewalls = if managers.is_empty() {
                 Vec::new()
             } else {
                 property_collector::retrieve(
                     transport,
                     content,
-                    &[PropertySpec {
-                        kind: "HostFirewallSystem",
-                        paths: &["firewallInfo"],
-                    }],
-                    Objects::List(&firewall_systems),
+                    &[
+                        PropertySpec {
+                            kind: "HostFirewallSystem",
+                            paths: &["firewallInfo"],
+                        },
+                        PropertySpec {
+                            kind: "CustomFieldsManager",
+                            paths: &["field"],
+                        },
+                    ],
+                    Objects::List(&managers),
                 )
                 .await?
             };
-            Ok(build_snapshot(self, entities, firewalls))
+            let marker_key = firewalls
+                .iter()
+                .filter(|o| o.obj.kind == "CustomFieldsManager")
+                .find_map(|o| custom_fields::field_key(o.get("field")?, custom_fields::VCH_MARKER));
+            firewalls.retain(|o| o.obj.kind == "HostFirewallSystem");
+            self.remember_marker_key(marker_key);
+            Ok(build_snapshot(self, entities, firewalls, marker_key))
         })
         .await
     }
@@ -238,6 +254,7 @@ fn build_snapshot(
     client: &Client,
     entities: Vec<ObjectContent>,
     firewalls: Vec<ObjectContent>,
+    marker_key: Option<i32>,
 ) -> InventorySnapshot {
     let index = Index::new(entities);
     let firewalls: HashMap<MoRef, HostFirewall> = firewalls
@@ -435,13 +452,24 @@ fn build_snapshot(
         });
     }
 
+    // Pools and folders that hold a VCH's VM: that VCH stands for them.
+    let mut held: BTreeSet<MoRef> = BTreeSet::new();
     for vm in index.of_kinds(&["VirtualMachine"]) {
         let Some(vch) = recognise_vch(&index, vm) else {
             continue;
         };
+        held.extend(vm.moref("resourcePool"));
+        held.extend(vm.moref("parent"));
         let dc = slot(&vm.obj).or_else(|| vm.moref("resourcePool").and_then(|p| slot(&p)));
         if let Some(i) = dc {
             datacenters[i].vchs.push(vch);
+        }
+    }
+    if let Some(key) = marker_key {
+        for (dc, vch) in recognise_leftovers(&index, key, &held) {
+            if let Some(i) = dc_slot.get(&dc.value) {
+                datacenters[*i].vchs.push(vch);
+            }
         }
     }
 
@@ -635,7 +663,76 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         power_state: vm.text("runtime.powerState").map(str::to_owned),
         creating,
         networks: networks.into_iter().collect(),
+        leftovers: Vec::new(),
     })
+}
+
+/// A create that died before its VM existed: the pools and folders marked with the VCH's name
+/// (docs/crash-safety.md) that hold no VCH VM, one incomplete VCH per datacenter and name. A
+/// create that made a pool marks only the pool: its folder is the one named after the VCH in the
+/// datacenter's VM folder, made after the marked pool.
+fn recognise_leftovers(index: &Index, key: i32, held: &BTreeSet<MoRef>) -> Vec<(MoRef, Vch)> {
+    let mut groups: std::collections::BTreeMap<(MoRef, String), Vec<VchPart>> =
+        std::collections::BTreeMap::new();
+    for object in index.of_kinds(&["ResourcePool", "VirtualApp", "Folder"]) {
+        let Some(name) = object
+            .get("customValue")
+            .and_then(|v| custom_fields::value_of(v, key))
+        else {
+            continue;
+        };
+        let Some(dc) = index.datacenter_of(&object.obj) else {
+            continue;
+        };
+        groups.entry((dc, name)).or_default().push(VchPart {
+            kind: object.obj.kind.clone(),
+            id: object.obj.value.clone(),
+            path: index.path(&object.obj).unwrap_or_default(),
+        });
+    }
+    for ((dc, name), parts) in &mut groups {
+        if parts.iter().any(|p| p.kind == "Folder") {
+            continue;
+        }
+        let expected = format!("{}/vm/{name}", index.path(dc).unwrap_or_default());
+        if let Some(folder) = index
+            .of_kinds(&["Folder"])
+            .find(|f| index.path(&f.obj).as_deref() == Some(expected.as_str()))
+        {
+            parts.push(VchPart {
+                kind: folder.obj.kind.clone(),
+                id: folder.obj.value.clone(),
+                path: expected,
+            });
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, parts)| {
+            !parts
+                .iter()
+                .any(|p| held.contains(&MoRef::new(&p.kind, &p.id)))
+        })
+        .map(|((dc, name), mut parts)| {
+            // The pool first: its id names the VCH, as the VM's does for a complete one.
+            parts.sort_by_key(|p| (p.kind == "Folder", p.path.clone()));
+            let vch = Vch {
+                name,
+                vm_name: String::new(),
+                id: parts[0].id.clone(),
+                resource_pool: parts
+                    .iter()
+                    .find(|p| p.kind != "Folder")
+                    .map(|p| p.path.clone()),
+                version: None,
+                power_state: None,
+                creating: true,
+                networks: Vec::new(),
+                leftovers: parts,
+            };
+            (dc, vch)
+        })
+        .collect()
 }
 
 /// `ArrayOfOptionValue` → map; the last occurrence of a key wins (vcsim appends on reconfigure).

@@ -11,6 +11,7 @@
 
 pub mod authorization;
 pub mod cluster;
+pub mod custom_fields;
 pub mod datastore;
 pub mod entity;
 mod envelope;
@@ -184,6 +185,8 @@ pub(crate) struct ServiceContent {
     pub view_manager: MoRef,
     pub session_manager: MoRef,
     pub search_index: Option<MoRef>,
+    /// Absent on a standalone ESXi host (custom attributes are a vCenter feature).
+    pub custom_fields_manager: Option<MoRef>,
     pub about: About,
 }
 
@@ -207,6 +210,7 @@ impl ServiceContent {
             view_manager: moref("viewManager")?,
             session_manager: moref("sessionManager")?,
             search_index: rv.child_moref("searchIndex"),
+            custom_fields_manager: rv.child_moref("customFieldsManager"),
             about: About {
                 api_type: text("apiType"),
                 api_version: text("apiVersion"),
@@ -226,6 +230,8 @@ struct Inner {
     logged_out: AtomicBool,
     /// Serialises re-logins so concurrent callers that all saw an expired session log in once.
     relogin: tokio::sync::Mutex<()>,
+    /// The key of the create marker's custom attribute, once known (`custom_fields.rs`).
+    marker_key: std::sync::Mutex<Option<i32>>,
 }
 
 /// A logged-in vim25 session. Cheap to clone; clones share the session.
@@ -267,6 +273,7 @@ impl Client {
                 logins: AtomicU64::new(0),
                 logged_out: AtomicBool::new(false),
                 relogin: tokio::sync::Mutex::new(()),
+                marker_key: std::sync::Mutex::new(None),
             }),
         };
         client.login().await?;
