@@ -47,7 +47,10 @@ pub fn run(args: ConfigureArgs) -> anyhow::Result<ExitCode> {
     for finding in &parsed.findings {
         eprintln!("{finding}");
     }
-    let request = parsed.config;
+    let mut request = parsed.config;
+    if super::pem_files::report(&super::pem_files::load(&mut request)) {
+        return Ok(ExitCode::from(1));
+    }
     let selector = match (id, request.general.name.clone()) {
         (Some(id), _) => Selector::Id(id),
         (None, Some(name)) => Selector::Name(name),

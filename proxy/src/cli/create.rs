@@ -29,7 +29,10 @@ pub fn run(args: CreateArgs) -> anyhow::Result<ExitCode> {
     for finding in &parsed.findings {
         eprintln!("{finding}");
     }
-    let config = parsed.config;
+    let mut config = parsed.config;
+    if super::pem_files::report(&super::pem_files::load(&mut config)) {
+        return Ok(ExitCode::from(1));
+    }
     let t = &config.target;
     let target = TargetArgs {
         target: t.server.clone(),

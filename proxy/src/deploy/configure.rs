@@ -15,8 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use shared::VchConfig;
 use shared::extraconfig::{
-    self, CertificatePair, DeploymentFacts, MoRef as ExtraMoRef, Phase, Secrets,
-    VirtualContainerHostConfigSpec,
+    self, DeploymentFacts, MoRef as ExtraMoRef, Phase, Secrets, VirtualContainerHostConfigSpec,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -219,16 +218,7 @@ pub fn merge(current: &VchConfig, request: &VchConfig) -> Result<VchConfig, Unch
     set(&mut mn.proxy.https_proxy, &rn.proxy.https_proxy);
     set(&mut mn.proxy.no_proxy, &rn.proxy.no_proxy);
 
-    let (ms, rs) = (&mut m.security, &r.security);
-    if rs.tls_server_cert.is_some() || rs.tls_server_key.is_some() {
-        ms.tls_server_cert.clone_from(&rs.tls_server_cert);
-        ms.tls_server_key.clone_from(&rs.tls_server_key);
-        ms.no_tls = false;
-    }
-    if !rs.tls_ca.is_empty() {
-        ms.tls_ca.clone_from(&rs.tls_ca);
-        ms.no_tlsverify = false;
-    }
+    super::configure_scope::merge_security(&mut m.security, &r.security);
 
     if !r.registry.registry_ca.is_empty() {
         m.registry.registry_ca.clone_from(&r.registry.registry_ca);
@@ -373,9 +363,11 @@ pub async fn configure(
         ))
     })?;
 
+    super::configure_scope::check(request, &old_tree)?;
     let merged = merge(&current, request).map_err(|e| DeployError::Refused(e.to_string()))?;
     let merged = with_target_server(&merged, &options.target);
     let mut report = shared::validate(&merged, Some(&snapshot));
+    report.prepend(extraconfig::certificates::unread_files(request));
     report
         .findings
         .retain(|f| !OWN_NAME_FINDINGS.contains(&f.code.as_str()));
@@ -397,8 +389,10 @@ pub async fn configure(
         .collect();
     let resolved = merged.resolved();
     let plan = plan::resolve(&resolved, &snapshot)?;
+    super::configure_scope::check_ops_credentials(&options.target, request, &merged).await?;
 
-    let new_tree = new_tree(&merged, request, &old_tree, &before, &plan)
+    let verified = client.server_thumbprint().map(|t| t.to_string());
+    let new_tree = new_tree(&merged, request, &old_tree, &before, &plan, verified)
         .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
     // As `inspect config` will show it afterwards: read back from the tree that gets stored.
     let command_line = shared::vic_machine::generate(
@@ -475,6 +469,31 @@ pub async fn configure(
         pool,
         pool_changed: false,
     };
+    match super::configure_scope::add_vm_group(
+        client,
+        &mut run.journal,
+        &plan,
+        request,
+        &old_tree,
+        &run.vm,
+        &name,
+    )
+    .await
+    {
+        Ok(made) => changes.extend(made),
+        Err(cause) => {
+            let rollback = run
+                .journal
+                .roll_back(client, &plan.datacenter, progress)
+                .await;
+            return Err(DeployError::ConfigureFailed {
+                step: Step::VmGroup,
+                cause,
+                revert: RevertReport::default(),
+                rollback,
+            });
+        }
+    }
     match run.apply(&plan, &old_tree, &change).await {
         Ok(()) => {
             progress.emit(
@@ -547,6 +566,7 @@ fn new_tree(
     old: &VirtualContainerHostConfigSpec,
     vm: &VmInfo,
     plan: &Plan,
+    verified_thumbprint: Option<String>,
 ) -> Result<VirtualContainerHostConfigSpec, StepError> {
     let (_, vm_folder) = vm
         .datastore_folder()
@@ -559,36 +579,7 @@ fn new_tree(
         .and_then(|f| f.strip_suffix("-bootstrap.iso"))
         .unwrap_or_default()
         .to_owned();
-    let pem = |f: &Option<shared::config::PemFile>| f.as_ref().and_then(|f| f.pem.clone());
-    let server_certificate = match (
-        pem(&request.security.tls_server_cert),
-        pem(&request.security.tls_server_key),
-    ) {
-        (Some(cert_pem), Some(key_pem)) => Some(CertificatePair { cert_pem, key_pem }),
-        (None, None) => old
-            .certificate
-            .host_certificate
-            .as_ref()
-            .map(|c| CertificatePair {
-                cert_pem: String::from_utf8_lossy(&c.cert.0).into_owned(),
-                key_pem: String::from_utf8_lossy(&c.key.0).into_owned(),
-            }),
-        _ => {
-            return Err(StepError::Other(
-                "--tls-server-cert and --tls-server-key go together".into(),
-            ));
-        }
-    };
-    let client_ca_pem = if request.security.tls_ca.is_empty() {
-        String::from_utf8_lossy(&old.certificate.certificate_authorities.0).into_owned()
-    } else {
-        request
-            .security
-            .tls_ca
-            .iter()
-            .filter_map(|f| f.pem.as_deref())
-            .collect()
-    };
+    let (server_certificate, client_ca_pem) = super::configure_scope::certificates(request, old)?;
     let vch_pool = old
         .container
         .compute_resources
@@ -604,10 +595,8 @@ fn new_tree(
         phase: Phase::Final,
         vm_moref: vm.moref.value.clone(),
         installer: old.executor.version.clone().unwrap_or_default(),
-        thumbprint: merged
-            .target
-            .thumbprint
-            .clone()
+        thumbprint: verified_thumbprint
+            .or_else(|| merged.target.thumbprint.clone())
             .unwrap_or_else(|| old.connection.target_thumbprint.clone()),
         datacenter_name: plan.datacenter_name.clone(),
         cluster_path: plan.compute_path.clone(),

@@ -50,7 +50,8 @@ pub async fn create(
         Vec::new(),
     );
     let snapshot = client.inventory().await?;
-    let report = shared::validate(&config, Some(&snapshot));
+    let mut report = shared::validate(&config, Some(&snapshot));
+    report.prepend(extraconfig::certificates::unread_files(&config));
     if !report.is_valid() {
         progress.emit(
             Step::Validate,
@@ -345,7 +346,14 @@ impl Run<'_> {
             phase,
             vm_moref: vm.to_owned(),
             installer: installer_build(&self.appliance),
-            thumbprint: self.resolved.target.thumbprint.clone().unwrap_or_default(),
+            // What this session verified (typed, confirmed in the wizard or the plugin's), in
+            // the SHA-1 form the appliance pins; a typed value only over plain http.
+            thumbprint: self
+                .client
+                .server_thumbprint()
+                .map(|t| t.to_string())
+                .or_else(|| self.resolved.target.thumbprint.clone())
+                .unwrap_or_default(),
             datacenter_name: self.plan.datacenter_name.clone(),
             cluster_path: self.plan.compute_path.clone(),
             parent_pool_path: self.plan.parent_pool_path.clone(),

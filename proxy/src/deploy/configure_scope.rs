@@ -1,0 +1,273 @@
+//! What `configure` does with the TLS, operations-user and VM-group options: each either changes
+//! the VCH (the tree written back, a login check, the DRS VM group) or is refused with a finding
+//! before anything is touched. Nothing a request names is accepted and then ignored.
+
+use shared::config::{SecurityConfig, VchConfig};
+use shared::extraconfig::{self, CertificatePair, VirtualContainerHostConfigSpec};
+use shared::{Finding, Report};
+
+use crate::vsphere::{Client, MoRef, TargetSpec};
+
+use super::journal::Journal;
+use super::plan::Plan;
+use super::{DeployError, StepError};
+
+/// Options `configure` cannot carry out, as error findings (the original regenerates the whole
+/// certificate set and writes new client files for these; we do not, so we say so).
+pub fn refused(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let s = &request.security;
+    let regenerate = "configure does not regenerate certificates: give --tls-server-cert and --tls-server-key made for the new name, or create a new VCH";
+    if s.tls_cname.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+        out.push(Finding::error(
+            "CF1",
+            "tls-cname",
+            "security.tls_cname",
+            regenerate,
+        ));
+    }
+    if !s.organization.is_empty() {
+        out.push(Finding::error(
+            "CF1",
+            "organization",
+            "security.organization",
+            regenerate,
+        ));
+    }
+    if s.certificate_key_size.is_some() {
+        out.push(Finding::error(
+            "CF1",
+            "certificate-key-size",
+            "security.certificate_key_size",
+            regenerate,
+        ));
+    }
+    let t = &request.target;
+    for (option, path, given) in [
+        ("appliance-iso", "target.appliance_iso", &t.appliance_iso),
+        ("bootstrap-iso", "target.bootstrap_iso", &t.bootstrap_iso),
+    ] {
+        if given.as_deref().is_some_and(|g| !g.trim().is_empty()) {
+            out.push(Finding::error(
+                "CF2",
+                option,
+                path,
+                "configure keeps the appliance's ISOs; changing them is an upgrade",
+            ));
+        }
+    }
+    if request.operations.ops_grant_perms && old.grant_perms_level != "ADD" {
+        out.push(Finding::error(
+            "CF3",
+            "ops-grant-perms",
+            "operations.ops_grant_perms",
+            "configure does not grant the operations user's permissions; grant them in vSphere, or create the VCH with --ops-grant-perms",
+        ));
+    }
+    if s.no_tls && (s.tls_server_cert.is_some() || !s.tls_ca.is_empty()) {
+        out.push(Finding::error(
+            "CF4",
+            "no-tls",
+            "security.no_tls",
+            "--no-tls turns TLS off; it cannot go with a server certificate or client CAs",
+        ));
+    }
+    out
+}
+
+/// The refusals as the error a configure returns, or nothing.
+pub fn check(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Result<(), DeployError> {
+    let findings = refused(request, old);
+    if findings.is_empty() {
+        return Ok(());
+    }
+    Err(DeployError::Invalid {
+        report: Report::new(findings),
+    })
+}
+
+/// The request's TLS switches merged into the current security settings.
+pub fn merge_security(current: &mut SecurityConfig, request: &SecurityConfig) {
+    if request.tls_server_cert.is_some() || request.tls_server_key.is_some() {
+        current.tls_server_cert.clone_from(&request.tls_server_cert);
+        current.tls_server_key.clone_from(&request.tls_server_key);
+        current.no_tls = false;
+    }
+    if !request.tls_ca.is_empty() {
+        current.tls_ca.clone_from(&request.tls_ca);
+        current.no_tlsverify = false;
+    }
+    if request.no_tlsverify {
+        current.no_tlsverify = true;
+        current.tls_ca.clear();
+    }
+    if request.no_tls {
+        current.no_tls = true;
+        current.no_tlsverify = false;
+        current.tls_ca.clear();
+        current.tls_server_cert = None;
+        current.tls_server_key = None;
+    }
+}
+
+/// The server certificate and client CA list the new tree carries: what the request gives, else
+/// what the VCH has; `--no-tls` drops both, `--no-tlsverify` the CA list.
+pub fn certificates(
+    request: &VchConfig,
+    old: &VirtualContainerHostConfigSpec,
+) -> Result<(Option<CertificatePair>, String), StepError> {
+    let s = &request.security;
+    if s.no_tls {
+        return Ok((None, String::new()));
+    }
+    let pem = |f: &Option<shared::config::PemFile>| f.as_ref().and_then(|f| f.pem.clone());
+    let server = match (pem(&s.tls_server_cert), pem(&s.tls_server_key)) {
+        (Some(cert_pem), Some(key_pem)) => Some(CertificatePair { cert_pem, key_pem }),
+        (None, None) => old
+            .certificate
+            .host_certificate
+            .as_ref()
+            .map(|c| CertificatePair {
+                cert_pem: String::from_utf8_lossy(&c.cert.0).into_owned(),
+                key_pem: String::from_utf8_lossy(&c.key.0).into_owned(),
+            }),
+        _ => {
+            return Err(StepError::Other(
+                "--tls-server-cert and --tls-server-key go together".into(),
+            ));
+        }
+    };
+    let client_ca = if s.no_tlsverify {
+        String::new()
+    } else if s.tls_ca.is_empty() {
+        String::from_utf8_lossy(&old.certificate.certificate_authorities.0).into_owned()
+    } else {
+        extraconfig::certificates::client_ca_pem(request)
+    };
+    if server.is_none() && !client_ca.is_empty() {
+        return Err(StepError::Other(
+            "the VCH runs without TLS: client CAs need --tls-server-cert and --tls-server-key too"
+                .into(),
+        ));
+    }
+    Ok((server, client_ca))
+}
+
+/// `--ops-user`/`--ops-password` on configure: the new credentials must log in (T13), as on
+/// create, before anything changes. A new user needs its password (T14).
+pub async fn check_ops_credentials(
+    target: &TargetSpec,
+    request: &VchConfig,
+    merged: &VchConfig,
+) -> Result<(), DeployError> {
+    let r = &request.operations;
+    let new_user = r.ops_user.as_deref().filter(|u| !u.trim().is_empty());
+    let new_password = r.ops_password.as_ref().map(|p| p.expose().to_owned());
+    if new_user.is_none() && new_password.is_none() {
+        return Ok(());
+    }
+    let Some(password) = new_password.filter(|p| !p.is_empty()) else {
+        return Err(DeployError::Refused(
+            "user/password for the operations user has not been set: pass --ops-password with --ops-user; nothing was changed".into(),
+        ));
+    };
+    let user = merged
+        .operations
+        .ops_user
+        .clone()
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| {
+            DeployError::Refused(
+                "--ops-password needs an operations user (--ops-user); nothing was changed".into(),
+            )
+        })?;
+    super::opsuser::check_login(target, &user, &password)
+        .await
+        .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))
+}
+
+/// `--affinity-vm-group` on a VCH without one: the DRS VM group named after it, holding the
+/// appliance, journalled so a failed configure removes it again. Returns a change line.
+pub async fn add_vm_group(
+    client: &Client,
+    journal: &mut Journal,
+    plan: &Plan,
+    request: &VchConfig,
+    old: &VirtualContainerHostConfigSpec,
+    vm: &MoRef,
+    name: &str,
+) -> Result<Option<String>, StepError> {
+    if !request.compute.affinity_vm_group || old.container.use_vm_group {
+        return Ok(None);
+    }
+    if plan.compute.kind != "ClusterComputeResource" {
+        return Err(StepError::Other(
+            "DRS VM groups need a vCenter cluster (C6)".into(),
+        ));
+    }
+    let groups = client.cluster_groups(&plan.compute).await?;
+    if groups.iter().any(|g| g.name == name) {
+        return Err(StepError::Other(format!(
+            "a DRS VM group named {name:?} already exists in cluster {}",
+            plan.compute_path
+        )));
+    }
+    let pending = journal.pending_vm_group(&plan.compute, name);
+    if let Err(e) = client
+        .add_vm_group(&plan.compute, name, std::slice::from_ref(vm))
+        .await
+    {
+        journal.settle(pending, &e);
+        return Err(StepError::Vsphere(e));
+    }
+    Ok(Some(format!("DRS VM group {name} created")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_tls_and_no_tlsverify_change_the_tree_inputs() {
+        let mut old = VirtualContainerHostConfigSpec::default();
+        old.certificate.host_certificate = Some(shared::extraconfig::RawCertificate {
+            key: shared::extraconfig::Bytes(b"key".to_vec()),
+            cert: shared::extraconfig::Bytes(b"cert".to_vec()),
+        });
+        old.certificate.certificate_authorities = shared::extraconfig::Bytes(b"ca".to_vec());
+        let mut request = VchConfig::default();
+        let (server, ca) = certificates(&request, &old).unwrap();
+        assert_eq!(server.unwrap().cert_pem, "cert");
+        assert_eq!(ca, "ca");
+        request.security.no_tlsverify = true;
+        let (server, ca) = certificates(&request, &old).unwrap();
+        assert!(server.is_some() && ca.is_empty());
+        request.security.no_tls = true;
+        let (server, ca) = certificates(&request, &old).unwrap();
+        assert!(server.is_none() && ca.is_empty());
+    }
+
+    #[test]
+    fn options_configure_cannot_apply_are_refused() {
+        let old = VirtualContainerHostConfigSpec::default();
+        let mut request = VchConfig::default();
+        assert!(refused(&request, &old).is_empty());
+        request.security.tls_cname = Some("vch.example.com".into());
+        request.security.organization.push("Acme".into());
+        request.target.appliance_iso = Some("a.iso".into());
+        request.operations.ops_grant_perms = true;
+        let codes: Vec<_> = refused(&request, &old)
+            .into_iter()
+            .filter_map(|f| f.option)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "tls-cname",
+                "organization",
+                "appliance-iso",
+                "ops-grant-perms"
+            ]
+        );
+    }
+}
