@@ -21,7 +21,10 @@ impl Args {
     }
     fn files<'a>(&mut self, opt: Opt, fs: impl IntoIterator<Item = &'a PemFile>) {
         // Contents without a path (read back from a VCH) have no file to name.
-        for f in fs.into_iter().filter(|f| !f.path.is_empty()) {
+        for f in fs
+            .into_iter()
+            .filter(|f| !(f.path.is_empty() && f.pem.is_some()))
+        {
             self.0.push((spec_of(opt).long, Some(f.path.clone())));
         }
     }
