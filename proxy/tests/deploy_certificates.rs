@@ -219,7 +219,14 @@ async fn cli_create_and_configure_carry_the_given_cas_to_the_appliance() {
     assert!(!back.security.no_tls && !back.security.no_tlsverify);
     assert_eq!(back.general.name, given.general.name);
     assert_eq!(back.target.compute_resource, given.target.compute_resource);
-    assert_eq!(back.storage.image_store, given.storage.image_store);
+    // The image store gains the VCH folder as its path, as in vic-machine.
+    assert_eq!(
+        back.storage.image_store,
+        given
+            .storage
+            .image_store
+            .map(|ds| format!("{ds}/cli-certs"))
+    );
     assert_eq!(back.storage.volume_stores, given.storage.volume_stores);
     assert_eq!(
         back.network.bridge.port_group,

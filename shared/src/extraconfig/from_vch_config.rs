@@ -720,9 +720,7 @@ pub fn to_vch_config(
 
     c.compute.affinity_vm_group = spec.container.use_vm_group;
     if let Some(store) = spec.storage.image_stores.first() {
-        // The VM folder (named after the VCH) is the default path: given back as not given.
-        let default_path = c.general.name.as_deref() == Some(store.path.as_str());
-        c.storage.image_store = Some(if store.path.is_empty() || default_path {
+        c.storage.image_store = Some(if store.path.is_empty() {
             store.host.clone()
         } else {
             format!("{}/{}", store.host, store.path)
