@@ -214,8 +214,11 @@ async fn cli_create_and_configure_carry_the_given_cas_to_the_appliance() {
     let pems = |files: &[shared::config::PemFile]| -> Vec<String> {
         files.iter().filter_map(|f| f.pem.clone()).collect()
     };
-    assert_eq!(pems(&back.security.tls_ca), [ca.clone()]);
-    assert_eq!(pems(&back.registry.registry_ca), [registry.clone()]);
+    assert_eq!(pems(&back.security.tls_ca), std::slice::from_ref(&ca));
+    assert_eq!(
+        pems(&back.registry.registry_ca),
+        std::slice::from_ref(&registry)
+    );
     assert!(!back.security.no_tls && !back.security.no_tlsverify);
     assert_eq!(back.general.name, given.general.name);
     assert_eq!(back.target.compute_resource, given.target.compute_resource);

@@ -363,7 +363,9 @@ pub async fn configure(
         ))
     })?;
 
-    super::configure_scope::check(request, &old_tree)?;
+    if let Some(report) = super::configure_scope::check(request, &old_tree) {
+        return Err(DeployError::Invalid { report });
+    }
     let merged = merge(&current, request).map_err(|e| DeployError::Refused(e.to_string()))?;
     let merged = with_target_server(&merged, &options.target);
     let mut report = shared::validate(&merged, Some(&snapshot));

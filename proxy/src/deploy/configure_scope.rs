@@ -75,15 +75,10 @@ pub fn refused(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Vec
     out
 }
 
-/// The refusals as the error a configure returns, or nothing.
-pub fn check(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Result<(), DeployError> {
+/// The refusals as the report a configure fails with, or nothing.
+pub fn check(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Option<Report> {
     let findings = refused(request, old);
-    if findings.is_empty() {
-        return Ok(());
-    }
-    Err(DeployError::Invalid {
-        report: Report::new(findings),
-    })
+    (!findings.is_empty()).then(|| Report::new(findings))
 }
 
 /// The request's TLS switches merged into the current security settings.
