@@ -304,24 +304,54 @@ async fn cli_create_and_configure_carry_the_given_cas_to_the_appliance() {
     .await;
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("K6"));
-    // Options configure cannot carry out are refused with a finding.
-    let cname = vch_cli(
-        &[
+    // --tls-cname regenerates the server certificate as create makes it; the new CA joins the
+    // client CA list (the user's CA keeps verifying clients) and the new client files are
+    // written to --tls-cert-path, which must not hold any yet (K15).
+    let regen_dir = dir.path().join("regenerated");
+    let cname = |folder: &std::path::Path| {
+        [
             &["configure".to_owned()][..],
             &target[..],
-            &["--name", "cli-certs", "--tls-cname", "new.example.com"].map(str::to_owned)[..],
+            &[
+                "--name",
+                "cli-certs",
+                "--tls-cname",
+                "new.example.com",
+                "--tls-cert-path",
+                folder.to_str().unwrap(),
+            ]
+            .map(str::to_owned)[..],
         ]
-        .concat(),
-        sim.password(),
-    )
-    .await;
-    assert!(!cname.status.success());
+        .concat()
+    };
+    let regen = vch_cli(&cname(&regen_dir), sim.password()).await;
     assert!(
-        String::from_utf8_lossy(&cname.stderr).contains("CF1"),
+        regen.status.success(),
         "{}",
-        String::from_utf8_lossy(&cname.stderr)
+        String::from_utf8_lossy(&regen.stderr)
     );
-    assert_read_back(&sim, "cli-certs", &ca2, &registry2, json!({}));
+    let new_ca = std::fs::read_to_string(regen_dir.join("ca.pem")).unwrap();
+    assert!(regen_dir.join("cert.pem").exists() && regen_dir.join("key.pem").exists());
+    let verdict = verify(
+        &sim,
+        &json!({"name": "cli-certs", "present": true,
+                "extra_config": {CA_KEY: b64(&format!("{ca2}{new_ca}")), REGISTRY_CA_KEY: b64(&registry2)}}),
+    );
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    let details = vch::inspect(&client, &Selector::Name("cli-certs".into()))
+        .await
+        .unwrap();
+    assert!(
+        details
+            .certificates
+            .iter()
+            .any(|c| c.role == "server" && c.subject.contains("CN=new.example.com")),
+        "{:?}",
+        details.certificates
+    );
+    let again = vch_cli(&cname(&regen_dir), sim.password()).await;
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("K15"));
 
     // --no-tlsverify turns client verification off: the CA list goes, the server cert stays.
     let off = vch_cli(

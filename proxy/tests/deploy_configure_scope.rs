@@ -85,8 +85,7 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
     );
 
     for (flags, code) in [
-        (&["--tls-cname", "new.example.com"][..], "CF1"),
-        (&["--organization", "Acme"][..], "CF1"),
+        (&["--certificate-key-size", "2048"][..], "CF1"),
         (&["--appliance-iso", "other.iso"][..], "CF2"),
         (
             &[
@@ -128,6 +127,7 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
         "{:?}",
         done.changes
     );
+    assert!(done.tls.is_none(), "nothing regenerated");
     let verdict = verify(
         &sim,
         &json!({"name": "scope", "present": true,
@@ -136,5 +136,27 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
                                  "guestinfo.vice./connect/username": USER}}),
     );
     assert_eq!(verdict["ok"], true, "pyvmomi: {verdict}");
+
+    // --organization regenerates the server certificate (client verification stays off here:
+    // no CA list appears).
+    let done = configure(&client, &spec, "scope", &["--organization", "Acme"])
+        .await
+        .unwrap_or_else(|e| panic!("configure failed: {e}"));
+    let tls = done.tls.expect("new certificates");
+    assert!(tls.server.is_some() && tls.client_cert_pem.is_none());
+    let details = proxy::deploy::vch::inspect(&client, &Selector::Name("scope".into()))
+        .await
+        .unwrap();
+    let server: Vec<_> = details
+        .certificates
+        .iter()
+        .filter(|c| c.role == "server")
+        .collect();
+    assert!(
+        server.len() == 1 && server[0].subject.contains("O=Acme"),
+        "{:?}",
+        details.certificates
+    );
+    assert!(!details.tls_verify);
     sim.stop().await;
 }

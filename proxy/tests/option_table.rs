@@ -59,7 +59,7 @@ const CONFIGURE_ISO: Refusal = Refusal {
 const CONFIGURE_CERTS: Refusal = Refusal {
     path: "configure",
     code: "CF1",
-    why: "configure does not regenerate the certificate set",
+    why: "keys are generated only when --tls-cname/--organization regenerate the certificates",
 };
 const CONFIGURE_FIXED: &str = "configure refuses changing it (the VCH's identity or placement)";
 
@@ -325,25 +325,21 @@ fn rows() -> Vec<Row> {
             ["--no-tlsverify"],
             Keys(&["cert/CertificateAuthorities"])
         ),
-        Row {
-            long: "tls-cname",
-            needs: &[],
-            args: &["--tls-cname", "vch.example.com"],
-            effect: Keys(&["cert/HostCertificate"]),
-            refused: &[CONFIGURE_CERTS],
-        },
+        row!(
+            "tls-cname",
+            ["--tls-cname", "vch.example.com"],
+            Keys(&["cert/HostCertificate"])
+        ),
         row!(
             "tls-ca",
             ["--tls-ca", "ca.pem"],
             Keys(&["cert/CertificateAuthorities"])
         ),
-        Row {
-            long: "organization",
-            needs: &[],
-            args: &["--organization", "Acme"],
-            effect: Keys(&["cert/HostCertificate"]),
-            refused: &[CONFIGURE_CERTS],
-        },
+        row!(
+            "organization",
+            ["--organization", "Acme"],
+            Keys(&["cert/HostCertificate"])
+        ),
         Row {
             long: "certificate-key-size",
             needs: &[],

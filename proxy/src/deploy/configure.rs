@@ -53,6 +53,10 @@ pub struct ConfiguredVch {
     pub warnings: Vec<String>,
     /// SOAP round trips of this run (uploads not counted).
     pub round_trips: u64,
+    /// New certificates (`--tls-cname`/`--organization`): the CA and client certificate to
+    /// hand to Docker clients. Never serialised.
+    #[serde(skip)]
+    pub tls: Option<super::certs::TlsMaterial>,
 }
 
 /// Why a merge was refused.
@@ -394,8 +398,18 @@ pub async fn configure(
     super::configure_scope::check_ops_credentials(&options.target, request, &merged).await?;
 
     let verified = client.server_thumbprint().map(|t| t.to_string());
-    let new_tree = new_tree(&merged, request, &old_tree, &before, &plan, verified)
+    let regenerated = super::configure_scope::regenerate(request, &merged, &name)
         .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
+    let new_tree = new_tree(
+        &merged,
+        request,
+        &old_tree,
+        &before,
+        &plan,
+        verified,
+        regenerated.as_ref(),
+    )
+    .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
     // As `inspect config` will show it afterwards: read back from the tree that gets stored.
     let command_line = shared::vic_machine::generate(
         &extraconfig::to_vch_config(&new_tree, &vch::port_group_names(&snapshot)),
@@ -423,6 +437,9 @@ pub async fn configure(
     }
     let new_line =
         shared::vic_machine::generate(&merged.without_secrets(), shared::vic_machine::Os::Linux);
+    if regenerated.is_some() {
+        changes.push("new server certificate (and a client certificate from a new CA)".into());
+    }
     let secrets_given = request.operations.ops_password.is_some()
         || request.security.tls_server_cert.is_some()
         || !request.security.tls_ca.is_empty()
@@ -443,6 +460,7 @@ pub async fn configure(
             command_line: old_line,
             warnings,
             round_trips: client.round_trips() - round_trips_before,
+            tls: None,
         });
     }
     changes.push("appliance configuration re-encoded".to_owned());
@@ -512,6 +530,7 @@ pub async fn configure(
                 command_line,
                 warnings,
                 round_trips: client.round_trips() - round_trips_before,
+                tls: regenerated,
             })
         }
         Err((step, cause)) => {
@@ -569,6 +588,7 @@ fn new_tree(
     vm: &VmInfo,
     plan: &Plan,
     verified_thumbprint: Option<String>,
+    regenerated: Option<&super::certs::TlsMaterial>,
 ) -> Result<VirtualContainerHostConfigSpec, StepError> {
     let (_, vm_folder) = vm
         .datastore_folder()
@@ -581,7 +601,8 @@ fn new_tree(
         .and_then(|f| f.strip_suffix("-bootstrap.iso"))
         .unwrap_or_default()
         .to_owned();
-    let (server_certificate, client_ca_pem) = super::configure_scope::certificates(request, old)?;
+    let (server_certificate, client_ca_pem) =
+        super::configure_scope::certificates(request, old, regenerated)?;
     let vch_pool = old
         .container
         .compute_resources

@@ -2,44 +2,46 @@
 //! the VCH (the tree written back, a login check, the DRS VM group) or is refused with a finding
 //! before anything is touched. Nothing a request names is accepted and then ignored.
 
+use std::net::IpAddr;
+
 use shared::config::{SecurityConfig, VchConfig};
 use shared::extraconfig::{self, CertificatePair, VirtualContainerHostConfigSpec};
 use shared::{Finding, Report};
 
 use crate::vsphere::{Client, MoRef, TargetSpec};
 
+use super::certs::{self, TlsMaterial};
 use super::journal::Journal;
 use super::plan::Plan;
 use super::{DeployError, StepError};
 
-/// Options `configure` cannot carry out, as error findings (the original regenerates the whole
-/// certificate set and writes new client files for these; we do not, so we say so).
+/// Options `configure` cannot carry out, as error findings.
 pub fn refused(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Vec<Finding> {
     let mut out = Vec::new();
     let s = &request.security;
-    let regenerate = "configure does not regenerate certificates: give --tls-server-cert and --tls-server-key made for the new name, or create a new VCH";
-    if s.tls_cname.as_deref().is_some_and(|c| !c.trim().is_empty()) {
+    let regenerating = regenerates(request);
+    if regenerating && (s.tls_server_cert.is_some() || s.tls_server_key.is_some()) {
         out.push(Finding::error(
             "CF1",
             "tls-cname",
             "security.tls_cname",
-            regenerate,
+            "--tls-cname/--organization regenerate the server certificate; they cannot go with --tls-server-cert/--tls-server-key",
         ));
     }
-    if !s.organization.is_empty() {
+    if regenerating && (s.no_tls || old.certificate.host_certificate.is_none()) {
         out.push(Finding::error(
             "CF1",
-            "organization",
-            "security.organization",
-            regenerate,
+            "tls-cname",
+            "security.tls_cname",
+            "the VCH runs without TLS: there is no server certificate to regenerate; give --tls-server-cert and --tls-server-key",
         ));
     }
-    if s.certificate_key_size.is_some() {
+    if s.certificate_key_size.is_some() && !regenerating {
         out.push(Finding::error(
             "CF1",
             "certificate-key-size",
             "security.certificate_key_size",
-            regenerate,
+            "configure generates keys only when --tls-cname or --organization regenerate the certificates",
         ));
     }
     let t = &request.target;
@@ -81,8 +83,46 @@ pub fn check(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Optio
     (!findings.is_empty()).then(|| Report::new(findings))
 }
 
+/// Whether the request asks for a new server certificate (`--tls-cname`, `--organization`).
+pub fn regenerates(request: &VchConfig) -> bool {
+    let s = &request.security;
+    s.tls_cname.as_deref().is_some_and(|c| !c.trim().is_empty()) || !s.organization.is_empty()
+}
+
+/// `--tls-cname`/`--organization`: a new server certificate signed by a new CA, as create makes
+/// them (same code, same bounded validity), and a client certificate from that CA. The new CA is
+/// added to the client CA list the VCH keeps, so existing client certificates go on working.
+pub fn regenerate(
+    request: &VchConfig,
+    merged: &VchConfig,
+    name: &str,
+) -> Result<Option<TlsMaterial>, StepError> {
+    if !regenerates(request) {
+        return Ok(None);
+    }
+    let mut fresh = merged.resolved();
+    fresh.security.tls_ca.clear();
+    fresh.security.tls_server_cert = None;
+    fresh.security.tls_server_key = None;
+    let ips: Vec<IpAddr> = [&fresh.network.client.ip, &fresh.network.public.ip]
+        .into_iter()
+        .flatten()
+        .filter_map(|cidr| shared::address::parse_cidr(cidr))
+        .map(|net| IpAddr::V4(net.addr()))
+        .collect();
+    certs::prepare(&fresh, name, &ips)
+        .map(Some)
+        .map_err(|e| StepError::Other(e.to_string()))
+}
+
 /// The request's TLS switches merged into the current security settings.
 pub fn merge_security(current: &mut SecurityConfig, request: &SecurityConfig) {
+    if request.tls_cname.is_some() {
+        current.tls_cname.clone_from(&request.tls_cname);
+    }
+    if !request.organization.is_empty() {
+        current.organization.clone_from(&request.organization);
+    }
     if request.tls_server_cert.is_some() || request.tls_server_key.is_some() {
         current.tls_server_cert.clone_from(&request.tls_server_cert);
         current.tls_server_key.clone_from(&request.tls_server_key);
@@ -110,10 +150,22 @@ pub fn merge_security(current: &mut SecurityConfig, request: &SecurityConfig) {
 pub fn certificates(
     request: &VchConfig,
     old: &VirtualContainerHostConfigSpec,
+    regenerated: Option<&TlsMaterial>,
 ) -> Result<(Option<CertificatePair>, String), StepError> {
     let s = &request.security;
     if s.no_tls {
         return Ok((None, String::new()));
+    }
+    if let Some(new) = regenerated {
+        let mut cas = if s.tls_ca.is_empty() {
+            String::from_utf8_lossy(&old.certificate.certificate_authorities.0).into_owned()
+        } else {
+            extraconfig::certificates::client_ca_pem(request)
+        };
+        if !new.client_ca_pem.is_empty() {
+            cas.push_str(&new.client_ca_pem);
+        }
+        return Ok((new.server.clone(), cas));
     }
     let pem = |f: &Option<shared::config::PemFile>| f.as_ref().and_then(|f| f.pem.clone());
     let server = match (pem(&s.tls_server_cert), pem(&s.tls_server_key)) {
@@ -231,14 +283,14 @@ mod tests {
         });
         old.certificate.certificate_authorities = shared::extraconfig::Bytes(b"ca".to_vec());
         let mut request = VchConfig::default();
-        let (server, ca) = certificates(&request, &old).unwrap();
+        let (server, ca) = certificates(&request, &old, None).unwrap();
         assert_eq!(server.unwrap().cert_pem, "cert");
         assert_eq!(ca, "ca");
         request.security.no_tlsverify = true;
-        let (server, ca) = certificates(&request, &old).unwrap();
+        let (server, ca) = certificates(&request, &old, None).unwrap();
         assert!(server.is_some() && ca.is_empty());
         request.security.no_tls = true;
-        let (server, ca) = certificates(&request, &old).unwrap();
+        let (server, ca) = certificates(&request, &old, None).unwrap();
         assert!(server.is_none() && ca.is_empty());
     }
 
@@ -247,8 +299,7 @@ mod tests {
         let old = VirtualContainerHostConfigSpec::default();
         let mut request = VchConfig::default();
         assert!(refused(&request, &old).is_empty());
-        request.security.tls_cname = Some("vch.example.com".into());
-        request.security.organization.push("Acme".into());
+        request.security.certificate_key_size = Some("2048".into());
         request.target.appliance_iso = Some("a.iso".into());
         request.operations.ops_grant_perms = true;
         let codes: Vec<_> = refused(&request, &old)
@@ -257,12 +308,11 @@ mod tests {
             .collect();
         assert_eq!(
             codes,
-            [
-                "tls-cname",
-                "organization",
-                "appliance-iso",
-                "ops-grant-perms"
-            ]
+            ["certificate-key-size", "appliance-iso", "ops-grant-perms"]
         );
+        // A VCH without TLS has no certificate to regenerate.
+        let mut cname = VchConfig::default();
+        cname.security.tls_cname = Some("vch.example.com".into());
+        assert!(refused(&cname, &old).iter().any(|f| f.code == "CF1"));
     }
 }

@@ -353,16 +353,37 @@ pub async fn configure(
         .await;
         session.invalidate_inventory().await;
         let outcome = match result {
-            Ok(done) => Outcome::succeeded(
-                serde_json::json!({
-                    "vch_id": done.id,
-                    "name": done.name,
-                    "changes": done.changes,
-                    "command_line": done.command_line,
-                    "warnings": done.warnings,
-                }),
-                Vec::new(),
-            ),
+            Ok(done) => {
+                // Regenerated certificates (--tls-cname/--organization) reach the user as the
+                // same client bundle a create offers.
+                let bundle = done.tls.as_ref().and_then(|tls| {
+                    client_bundle::pack(&done.name, tls, "")
+                        .inspect_err(
+                            |e| tracing::warn!(error = %e, "could not pack the client bundle"),
+                        )
+                        .ok()
+                        .flatten()
+                });
+                let has_bundle = bundle.is_some();
+                if let Some(bytes) = bundle {
+                    job.set_bundle(ClientBundle {
+                        owner: session_key(&session),
+                        file_name: format!("{}-client-bundle.tar", done.name),
+                        bytes,
+                    });
+                }
+                Outcome::succeeded(
+                    serde_json::json!({
+                        "vch_id": done.id,
+                        "name": done.name,
+                        "changes": done.changes,
+                        "command_line": done.command_line,
+                        "warnings": done.warnings,
+                        "client_bundle": has_bundle,
+                    }),
+                    Vec::new(),
+                )
+            }
             Err(err) => failure(&err),
         };
         job.finish(outcome);
