@@ -1,5 +1,5 @@
 //! `configure` with the options it carries out beyond the appliance's settings: a DRS VM group
-//! added to a VCH that had none (pyvmomi sees the group), an operations user checked by logging
+//! added to a VCH that had none and the ops user's permissions granted (pyvmomi sees both), an operations user checked by logging
 //! in (a wrong password changes nothing), and the ones it refuses with a finding.
 
 mod deploy_support;
@@ -11,7 +11,7 @@ use proxy::vsphere::{Client, TargetSpec};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-const USER: &str = "admin";
+const USER: &str = "administrator@vsphere.local";
 const PASSWORD: &str = "s3cret!";
 
 async fn create_small(
@@ -87,16 +87,6 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
     for (flags, code) in [
         (&["--certificate-key-size", "2048"][..], "CF1"),
         (&["--appliance-iso", "other.iso"][..], "CF2"),
-        (
-            &[
-                "--ops-user",
-                USER,
-                "--ops-password",
-                PASSWORD,
-                "--ops-grant-perms",
-            ][..],
-            "CF3",
-        ),
     ] {
         match configure(&client, &spec, "scope", flags).await {
             Err(DeployError::Invalid { report }) => {
@@ -112,6 +102,7 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
         "scope",
         &[
             "--affinity-vm-group",
+            "--ops-grant-perms",
             "--ops-user",
             USER,
             "--ops-password",
@@ -127,12 +118,27 @@ async fn configure_adds_the_vm_group_checks_the_ops_user_and_refuses_the_rest() 
         "{:?}",
         done.changes
     );
+    assert!(
+        done.changes.iter().any(|c| c.contains("permission(s) set")),
+        "{:?}",
+        done.changes
+    );
     assert!(done.tls.is_none(), "nothing regenerated");
     let verdict = verify(
         &sim,
         &json!({"name": "scope", "present": true,
                 "vm_group": {"cluster": "DC0_C0", "vms": ["scope"]},
+                "permissions": {"principal": USER, "entities": {
+                    "/": ["vic-vch-vcenter", false],
+                    "DC0": ["vic-vch-datacenter", true],
+                    "DC0_C0": ["vic-vch-cluster", true],
+                    "LocalDS_0": ["vic-vch-datastore", false],
+                    "DC0_DVPG0": ["vic-vch-network", true],
+                    "DC0_DVPG1": ["vic-vch-network", true],
+                    "scope": ["vic-vch-endpoint", true],
+                }},
                 "extra_config": {"guestinfo.vice./container/UseVMGroup": "true",
+                                 "guestinfo.vice./grant_permissions": "ADD",
                                  "guestinfo.vice./connect/username": USER}}),
     );
     assert_eq!(verdict["ok"], true, "pyvmomi: {verdict}");

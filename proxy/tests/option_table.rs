@@ -138,13 +138,9 @@ fn rows() -> Vec<Row> {
             args: &["--ops-grant-perms"],
             effect: KeysAnd(
                 &["grant_permissions"],
-                "roles and permissions (deploy_opsuser.rs)",
+                "roles and permissions (deploy_opsuser.rs; configure: deploy_configure_scope.rs)",
             ),
-            refused: &[Refusal {
-                path: "configure",
-                code: "CF3",
-                why: "configure does not grant permissions",
-            }],
+            refused: &[],
         },
         row!(
             "affinity-vm-group",

@@ -489,25 +489,23 @@ pub async fn configure(
         pool,
         pool_changed: false,
     };
-    match super::configure_scope::add_vm_group(
-        client,
-        &mut run.journal,
-        &plan,
+    let access = super::configure_scope::Access {
+        plan: &plan,
+        datastores: &run.datastores,
         request,
-        &old_tree,
-        &run.vm,
-        &name,
-    )
-    .await
-    {
+        merged: &merged,
+        old: &old_tree,
+        vm: &before,
+    };
+    match access.apply(client, &mut run.journal).await {
         Ok(made) => changes.extend(made),
-        Err(cause) => {
+        Err((step, cause)) => {
             let rollback = run
                 .journal
                 .roll_back(client, &plan.datacenter, progress)
                 .await;
             return Err(DeployError::ConfigureFailed {
-                step: Step::VmGroup,
+                step,
                 cause,
                 revert: RevertReport::default(),
                 rollback,

@@ -2,17 +2,21 @@
 //! the VCH (the tree written back, a login check, the DRS VM group) or is refused with a finding
 //! before anything is touched. Nothing a request names is accepted and then ignored.
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use shared::config::{SecurityConfig, VchConfig};
 use shared::extraconfig::{self, CertificatePair, VirtualContainerHostConfigSpec};
 use shared::{Finding, Report};
 
+use crate::vsphere::vm::VmInfo;
 use crate::vsphere::{Client, MoRef, TargetSpec};
 
 use super::certs::{self, TlsMaterial};
 use super::journal::Journal;
+use super::opsuser;
 use super::plan::Plan;
+use super::progress::Step;
 use super::{DeployError, StepError};
 
 /// Options `configure` cannot carry out, as error findings.
@@ -57,14 +61,6 @@ pub fn refused(request: &VchConfig, old: &VirtualContainerHostConfigSpec) -> Vec
                 "configure keeps the appliance's ISOs; changing them is an upgrade",
             ));
         }
-    }
-    if request.operations.ops_grant_perms && old.grant_perms_level != "ADD" {
-        out.push(Finding::error(
-            "CF3",
-            "ops-grant-perms",
-            "operations.ops_grant_perms",
-            "configure does not grant the operations user's permissions; grant them in vSphere, or create the VCH with --ops-grant-perms",
-        ));
     }
     if s.no_tls && (s.tls_server_cert.is_some() || !s.tls_ca.is_empty()) {
         out.push(Finding::error(
@@ -233,41 +229,112 @@ pub async fn check_ops_credentials(
         .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))
 }
 
-/// `--affinity-vm-group` on a VCH without one: the DRS VM group named after it, holding the
-/// appliance, journalled so a failed configure removes it again. Returns a change line.
-pub async fn add_vm_group(
-    client: &Client,
-    journal: &mut Journal,
-    plan: &Plan,
-    request: &VchConfig,
-    old: &VirtualContainerHostConfigSpec,
-    vm: &MoRef,
-    name: &str,
-) -> Result<Option<String>, StepError> {
-    if !request.compute.affinity_vm_group || old.container.use_vm_group {
-        return Ok(None);
+/// What configure changes outside the appliance before the snapshot: the DRS VM group and the
+/// operations user's permissions, journalled so a failed configure takes them back.
+pub struct Access<'a> {
+    pub plan: &'a Plan,
+    pub datastores: &'a BTreeMap<String, MoRef>,
+    pub request: &'a VchConfig,
+    pub merged: &'a VchConfig,
+    pub old: &'a VirtualContainerHostConfigSpec,
+    pub vm: &'a VmInfo,
+}
+
+impl Access<'_> {
+    /// Both changes, as change lines; a failure names its step.
+    pub async fn apply(
+        &self,
+        client: &Client,
+        journal: &mut Journal,
+    ) -> Result<Vec<String>, (Step, StepError)> {
+        let mut changes = Vec::new();
+        changes.extend(
+            self.add_vm_group(client, journal)
+                .await
+                .map_err(|e| (Step::VmGroup, e))?,
+        );
+        changes.extend(
+            self.grant_perms(client, journal)
+                .await
+                .map_err(|e| (Step::Permissions, e))?,
+        );
+        Ok(changes)
     }
-    if plan.compute.kind != "ClusterComputeResource" {
-        return Err(StepError::Other(
-            "DRS VM groups need a vCenter cluster (C6)".into(),
-        ));
+
+    /// `--affinity-vm-group` on a VCH without one: the group named after it, holding the
+    /// appliance.
+    async fn add_vm_group(
+        &self,
+        client: &Client,
+        journal: &mut Journal,
+    ) -> Result<Option<String>, StepError> {
+        if !self.request.compute.affinity_vm_group || self.old.container.use_vm_group {
+            return Ok(None);
+        }
+        let (plan, name) = (self.plan, self.vm.name.as_str());
+        if plan.compute.kind != "ClusterComputeResource" {
+            return Err(StepError::Other(
+                "DRS VM groups need a vCenter cluster (C6)".into(),
+            ));
+        }
+        let groups = client.cluster_groups(&plan.compute).await?;
+        if groups.iter().any(|g| g.name == name) {
+            return Err(StepError::Other(format!(
+                "a DRS VM group named {name:?} already exists in cluster {}",
+                plan.compute_path
+            )));
+        }
+        let pending = journal.pending_vm_group(&plan.compute, name);
+        if let Err(e) = client
+            .add_vm_group(&plan.compute, name, std::slice::from_ref(&self.vm.moref))
+            .await
+        {
+            journal.settle(pending, &e);
+            return Err(StepError::Vsphere(e));
+        }
+        Ok(Some(format!("DRS VM group {name} created")))
     }
-    let groups = client.cluster_groups(&plan.compute).await?;
-    if groups.iter().any(|g| g.name == name) {
-        return Err(StepError::Other(format!(
-            "a DRS VM group named {name:?} already exists in cluster {}",
-            plan.compute_path
-        )));
+
+    /// `--ops-grant-perms` on a VCH created without it: the roles and permissions create grants.
+    async fn grant_perms(
+        &self,
+        client: &Client,
+        journal: &mut Journal,
+    ) -> Result<Option<String>, StepError> {
+        if !self.request.operations.ops_grant_perms || self.old.grant_perms_level == "ADD" {
+            return Ok(None);
+        }
+        let user = self
+            .merged
+            .operations
+            .ops_user
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| StepError::Other("--ops-grant-perms needs --ops-user (T11)".into()))?;
+        let Some(manager) =
+            opsuser::grant_read_only(client, journal, &user, &self.plan.datacenter).await?
+        else {
+            return Ok(Some(format!(
+                "{user} is an administrator (Admin on the vCenter root); its permissions are left as they are"
+            )));
+        };
+        // The endpoints as create grants them: the VCH's pool, and its VM folder when it has
+        // its own (not the datacenter's VM folder itself).
+        let mut endpoints: Vec<MoRef> = self.vm.resource_pool.iter().cloned().collect();
+        let dc_folder = client.datacenter_vm_folder(&self.plan.datacenter).await?;
+        endpoints.extend(self.vm.parent.iter().filter(|p| **p != dc_folder).cloned());
+        let place = opsuser::VchPlace {
+            plan: self.plan,
+            datastores: self.datastores,
+            endpoints,
+            vm_group: self.merged.compute.affinity_vm_group,
+        };
+        let (changed, objects) =
+            opsuser::grant_vch(client, &manager, journal, &user, &place).await?;
+        Ok(Some(format!(
+            "{user}: {changed} permission(s) set on {objects} object(s)"
+        )))
     }
-    let pending = journal.pending_vm_group(&plan.compute, name);
-    if let Err(e) = client
-        .add_vm_group(&plan.compute, name, std::slice::from_ref(vm))
-        .await
-    {
-        journal.settle(pending, &e);
-        return Err(StepError::Vsphere(e));
-    }
-    Ok(Some(format!("DRS VM group {name} created")))
 }
 
 #[cfg(test)]
@@ -301,15 +368,11 @@ mod tests {
         assert!(refused(&request, &old).is_empty());
         request.security.certificate_key_size = Some("2048".into());
         request.target.appliance_iso = Some("a.iso".into());
-        request.operations.ops_grant_perms = true;
         let codes: Vec<_> = refused(&request, &old)
             .into_iter()
             .filter_map(|f| f.option)
             .collect();
-        assert_eq!(
-            codes,
-            ["certificate-key-size", "appliance-iso", "ops-grant-perms"]
-        );
+        assert_eq!(codes, ["certificate-key-size", "appliance-iso"]);
         // A VCH without TLS has no certificate to regenerate.
         let mut cname = VchConfig::default();
         cname.security.tls_cname = Some("vch.example.com".into());
