@@ -61,7 +61,11 @@ const CONFIGURE_CERTS: Refusal = Refusal {
     code: "CF1",
     why: "keys are generated only when --tls-cname/--organization regenerate the certificates",
 };
-const CONFIGURE_FIXED: &str = "configure refuses changing it (the VCH's identity or placement)";
+const CONFIGURE_FIXED: Refusal = Refusal {
+    path: "configure",
+    code: "merge",
+    why: "the VCH's identity, placement, bridge or image store cannot change (an error before anything changes)",
+};
 
 macro_rules! row {
     ($long:literal, needs $needs:expr, $args:expr, $effect:expr) => {
@@ -118,7 +122,8 @@ fn rows() -> Vec<Row> {
         row!(
             "compute-resource",
             ["--compute-resource", "C1"],
-            Object(CONFIGURE_FIXED)
+            Object("the parent of the VCH's resource pool (deploy_create.rs)"),
+            refused[CONFIGURE_FIXED]
         ),
         row!(
             "name",
@@ -128,7 +133,8 @@ fn rows() -> Vec<Row> {
                 "cert/HostCertificate",
                 "container/bootstrap_image_path",
                 "storage/image_stores"
-            ])
+            ]),
+            refused[CONFIGURE_FIXED]
         ),
         row!("ops-user", needs ["--ops-password", "x"], ["--ops-user", "ops"], Keys(&["connect/username"])),
         row!("ops-password", needs ["--ops-user", "ops"], ["--ops-password", "secret"], Keys(&["connect/token"])),
@@ -163,17 +169,20 @@ fn rows() -> Vec<Row> {
         row!(
             "bridge-network",
             ["--bridge-network", "pg2"],
-            Keys(&["init/networks|bridge", "network/container_networks|bridge"])
+            Keys(&["init/networks|bridge", "network/container_networks|bridge"]),
+            refused[CONFIGURE_FIXED]
         ),
         row!(
             "bridge-network-range",
             ["--bridge-network-range", "172.20.0.0/16"],
-            Keys(&["network/bridge-ip-range"])
+            Keys(&["network/bridge-ip-range"]),
+            refused[CONFIGURE_FIXED]
         ),
         row!(
             "bridge-network-width",
             ["--bridge-network-width", "24"],
-            Keys(&["network/bridge-net-width"])
+            Keys(&["network/bridge-net-width"]),
+            refused[CONFIGURE_FIXED]
         ),
         row!(
             "public-network",
@@ -242,7 +251,8 @@ fn rows() -> Vec<Row> {
                 "storage/image_stores",
                 "container/bootstrap_image_path",
                 "init/sessions|port-layer/cmd/Env"
-            ])
+            ]),
+            refused[CONFIGURE_FIXED]
         ),
         row!(
             "volume-store",
