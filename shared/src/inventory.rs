@@ -28,6 +28,10 @@ pub struct TargetInfo {
     pub api_version: String,
     /// `about.fullName`, e.g. `VMware vCenter Server 6.5.0 build-5973321`.
     pub full_name: String,
+    /// The session has no password to pass on (a clone of the vSphere Client's session): the VCH
+    /// then needs an operations user (T20).
+    #[serde(default)]
+    pub session_without_password: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -363,6 +367,7 @@ mod tests {
                 kind: TargetKind::VCenter,
                 api_version: "6.5".into(),
                 full_name: "VMware vCenter Server 6.5.0".into(),
+                session_without_password: false,
             }),
             datacenters: vec![Datacenter {
                 name: "DC0".into(),

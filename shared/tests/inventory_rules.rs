@@ -195,6 +195,7 @@ impl Inventory {
                 kind: TargetKind::VCenter,
                 api_version: "6.7".into(),
                 full_name: "VMware vCenter Server 6.7.0".into(),
+                session_without_password: false,
             }),
             datacenters: vec![dc],
         })
@@ -232,6 +233,7 @@ impl Inventory {
                 kind: TargetKind::Esxi,
                 api_version: "6.7".into(),
                 full_name: "VMware ESXi 6.7.0".into(),
+                session_without_password: false,
             }),
             datacenters: vec![dc],
         })

@@ -56,7 +56,30 @@ pub fn run(args: ConfigureArgs) -> anyhow::Result<ExitCode> {
     for finding in &parsed.findings {
         eprintln!("{finding}");
     }
-    let request = parsed.config;
+    let mut request = parsed.config;
+    if super::pem_files::report(&super::pem_files::load(&mut request)) {
+        return Ok(ExitCode::from(1));
+    }
+    // K15: new client certificates must not overwrite the ones in use.
+    let cert_dir = request
+        .security
+        .tls_cert_path
+        .clone()
+        .or_else(|| request.general.name.clone())
+        .map(std::path::PathBuf::from);
+    if crate::deploy::configure_scope::regenerates(&request)
+        && let Some(dir) = &cert_dir
+        && let Some(file) = super::create::CLIENT_FILES
+            .iter()
+            .map(|f| dir.join(f))
+            .find(|p| p.exists())
+    {
+        anyhow::bail!(
+            "K15: the certificate folder {} already holds {}; give --tls-cert-path a new folder for the regenerated certificates",
+            dir.display(),
+            file.display()
+        );
+    }
     let selector = match (id, request.general.name.clone()) {
         (Some(id), _) => Selector::Id(id),
         (None, Some(name)) => Selector::Name(name),
@@ -153,6 +176,15 @@ pub fn run(args: ConfigureArgs) -> anyhow::Result<ExitCode> {
                 }
                 for change in &done.changes {
                     emit_line(&format!("changed: {change}"))?;
+                }
+                if let Some(tls) = &done.tls {
+                    let dir = cert_dir.unwrap_or_else(|| done.name.clone().into());
+                    if super::create::write_client_files(tls, &dir)? {
+                        emit_line(&format!(
+                            "new Docker client certificates in {}",
+                            dir.display()
+                        ))?;
+                    }
                 }
                 emit_line(&format!("VCH {} ({}) configured", done.name, done.id))?;
                 emit_line(&done.command_line)?;

@@ -29,7 +29,10 @@ pub fn run(args: CreateArgs) -> anyhow::Result<ExitCode> {
     for finding in &parsed.findings {
         eprintln!("{finding}");
     }
-    let config = parsed.config;
+    let mut config = parsed.config;
+    if super::pem_files::report(&super::pem_files::load(&mut config)) {
+        return Ok(ExitCode::from(1));
+    }
     let t = &config.target;
     let target = TargetArgs {
         target: t.server.clone(),
@@ -135,14 +138,28 @@ fn write_certificates(
     created: &CreatedVch,
     dir: &std::path::Path,
 ) -> anyhow::Result<Option<PathBuf>> {
-    let tls = &created.tls;
+    if !write_client_files(&created.tls, dir)? {
+        return Ok(None);
+    }
+    if let Some(env) = created.docker_env(&dir.display().to_string()) {
+        let path = dir.join(format!("{}.env", created.name));
+        std::fs::write(&path, env).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(Some(dir.to_path_buf()))
+}
+
+/// The files of [`CLIENT_FILES`] from generated material; `false` when nothing was generated.
+pub(super) fn write_client_files(
+    tls: &crate::deploy::certs::TlsMaterial,
+    dir: &std::path::Path,
+) -> anyhow::Result<bool> {
     let (Some(ca), Some(cert), Some(key)) =
         (&tls.ca_cert_pem, &tls.client_cert_pem, &tls.client_key_pem)
     else {
-        return Ok(None);
+        return Ok(false);
     };
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    for (file, pem) in [("ca.pem", ca), ("cert.pem", cert), ("key.pem", key)] {
+    for (file, pem) in CLIENT_FILES.into_iter().zip([ca, cert, key]) {
         let path = dir.join(file);
         std::fs::write(&path, pem).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -152,12 +169,11 @@ fn write_certificates(
         let _ =
             std::fs::set_permissions(dir.join("key.pem"), std::fs::Permissions::from_mode(0o600));
     }
-    if let Some(env) = created.docker_env(&dir.display().to_string()) {
-        let path = dir.join(format!("{}.env", created.name));
-        std::fs::write(&path, env).with_context(|| format!("writing {}", path.display()))?;
-    }
-    Ok(Some(dir.to_path_buf()))
+    Ok(true)
 }
+
+/// What Docker reads from `DOCKER_CERT_PATH`.
+pub(super) const CLIENT_FILES: [&str; 3] = ["ca.pem", "cert.pem", "key.pem"];
 
 fn print_summary(created: &CreatedVch, cert_dir: Option<&std::path::Path>) -> anyhow::Result<()> {
     for warning in &created.warnings {

@@ -169,6 +169,12 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
                 for (label, location) in &d.volume_stores {
                     out.push(format!("Volume store {label}: {location}"));
                 }
+                for cert in &d.certificates {
+                    out.push(format!(
+                        "Certificate ({}) {} expires {}",
+                        cert.role, cert.subject, cert.not_after
+                    ));
+                }
                 out.join("\n")
             })
         };

@@ -10,6 +10,7 @@ pub mod inspect;
 pub mod inventory;
 pub mod ls;
 pub mod output;
+mod pem_files;
 pub mod plugin;
 pub mod serve;
 mod stand_in_iso;

@@ -1,15 +1,14 @@
 //! `vch validate`: static (and, with a target, inventory-aware) validation of a VCH configuration.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use clap::Args;
-use shared::config::{PemFile, VchConfig};
+use shared::config::VchConfig;
 use shared::vic_machine::{parse_args, parse_command_line};
-use shared::{Finding, Report, Severity};
+use shared::{Report, Severity};
 
-use super::target_inventory;
+use super::{pem_files, target_inventory};
 
 #[derive(Debug, Args)]
 #[command(trailing_var_arg = true)]
@@ -58,7 +57,7 @@ pub fn run(mut args: ValidateArgs) -> anyhow::Result<ExitCode> {
         let parsed = parse_args(&args.flags)?;
         (parsed.config, parsed.findings)
     };
-    early.extend(load_pem_files(&mut config));
+    early.extend(pem_files::load(&mut config));
     let (snapshot, connection) = if args.offline {
         (None, Vec::new())
     } else {
@@ -121,55 +120,6 @@ pub(crate) fn read_input(path: &str) -> anyhow::Result<String> {
     }
 }
 
-/// The edge's half of the file options: read each PEM file the config names but does not carry,
-/// so the shared rules (K10, K11, K17) can look inside. An unreadable file is a finding.
-fn load_pem_files(config: &mut VchConfig) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let mut load = |file: &mut PemFile, code: &str, option: &str, path: String| {
-        if file.pem.is_some() || file.path.is_empty() {
-            return;
-        }
-        match std::fs::read_to_string(Path::new(&file.path)) {
-            Ok(text) => file.pem = Some(text),
-            Err(e) => findings.push(Finding::error(
-                code,
-                option,
-                path,
-                format!("cannot read \"{}\": {e}", file.path),
-            )),
-        }
-    };
-    let s = &mut config.security;
-    for (i, ca) in s.tls_ca.iter_mut().enumerate() {
-        load(ca, "K6", "tls-ca", format!("security.tls_ca[{i}]"));
-    }
-    if let Some(cert) = s.tls_server_cert.as_mut() {
-        load(
-            cert,
-            "K18",
-            "tls-server-cert",
-            "security.tls_server_cert".into(),
-        );
-    }
-    if let Some(key) = s.tls_server_key.as_mut() {
-        load(
-            key,
-            "K18",
-            "tls-server-key",
-            "security.tls_server_key".into(),
-        );
-    }
-    for (i, ca) in config.registry.registry_ca.iter_mut().enumerate() {
-        load(
-            ca,
-            "K12",
-            "registry-ca",
-            format!("registry.registry_ca[{i}]"),
-        );
-    }
-    findings
-}
-
 fn print_text(report: &Report) {
     for f in &report.findings {
         println!("{f}");
@@ -221,22 +171,5 @@ mod tests {
         assert_eq!(a.flags, ["--target", "vc", "--name", "x"]);
         let mut a = args(&["--format=yaml"]);
         assert!(take_format_from_flags(&mut a).is_err());
-    }
-
-    #[test]
-    fn unreadable_pem_files_become_findings() {
-        let mut config = VchConfig::default();
-        config
-            .security
-            .tls_ca
-            .push(PemFile::from_path("/nonexistent/ca.pem"));
-        config.registry.registry_ca.push(PemFile {
-            path: "inline.pem".into(),
-            pem: Some("x".into()),
-        });
-        let findings = load_pem_files(&mut config);
-        assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].code, "K6");
-        assert_eq!(findings[0].path, "security.tls_ca[0]");
     }
 }

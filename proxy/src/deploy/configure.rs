@@ -15,8 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use shared::VchConfig;
 use shared::extraconfig::{
-    self, CertificatePair, DeploymentFacts, MoRef as ExtraMoRef, Phase, Secrets,
-    VirtualContainerHostConfigSpec,
+    self, DeploymentFacts, MoRef as ExtraMoRef, Phase, Secrets, VirtualContainerHostConfigSpec,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -54,6 +53,10 @@ pub struct ConfiguredVch {
     pub warnings: Vec<String>,
     /// SOAP round trips of this run (uploads not counted).
     pub round_trips: u64,
+    /// New certificates (`--tls-cname`/`--organization`): the CA and client certificate to
+    /// hand to Docker clients. Never serialised.
+    #[serde(skip)]
+    pub tls: Option<super::certs::TlsMaterial>,
 }
 
 /// Why a merge was refused.
@@ -219,16 +222,7 @@ pub fn merge(current: &VchConfig, request: &VchConfig) -> Result<VchConfig, Unch
     set(&mut mn.proxy.https_proxy, &rn.proxy.https_proxy);
     set(&mut mn.proxy.no_proxy, &rn.proxy.no_proxy);
 
-    let (ms, rs) = (&mut m.security, &r.security);
-    if rs.tls_server_cert.is_some() || rs.tls_server_key.is_some() {
-        ms.tls_server_cert.clone_from(&rs.tls_server_cert);
-        ms.tls_server_key.clone_from(&rs.tls_server_key);
-        ms.no_tls = false;
-    }
-    if !rs.tls_ca.is_empty() {
-        ms.tls_ca.clone_from(&rs.tls_ca);
-        ms.no_tlsverify = false;
-    }
+    super::configure_scope::merge_security(&mut m.security, &r.security);
 
     if !r.registry.registry_ca.is_empty() {
         m.registry.registry_ca.clone_from(&r.registry.registry_ca);
@@ -374,9 +368,13 @@ pub async fn configure(
         ))
     })?;
 
+    if let Some(report) = super::configure_scope::check(request, &old_tree) {
+        return Err(DeployError::Invalid { report });
+    }
     let merged = merge(&current, request).map_err(|e| DeployError::Refused(e.to_string()))?;
     let merged = with_target_server(&merged, &options.target);
     let mut report = shared::validate(&merged, Some(&snapshot));
+    report.prepend(extraconfig::certificates::unread_files(request));
     report
         .findings
         .retain(|f| !OWN_NAME_FINDINGS.contains(&f.code.as_str()));
@@ -398,9 +396,21 @@ pub async fn configure(
         .collect();
     let resolved = merged.resolved();
     let plan = plan::resolve(&resolved, &snapshot)?;
+    super::configure_scope::check_ops_credentials(&options.target, request, &merged).await?;
 
-    let new_tree = new_tree(&merged, request, &old_tree, &before, &plan)
+    let verified = client.server_thumbprint().map(|t| t.to_string());
+    let regenerated = super::configure_scope::regenerate(request, &merged, &name)
         .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
+    let new_tree = new_tree(
+        &merged,
+        request,
+        &old_tree,
+        &before,
+        &plan,
+        verified,
+        regenerated.as_ref(),
+    )
+    .map_err(|cause| DeployError::Refused(format!("{cause}; nothing was changed")))?;
     // As `inspect config` will show it afterwards: read back from the tree that gets stored.
     let command_line = shared::vic_machine::generate(
         &extraconfig::to_vch_config(&new_tree, &vch::port_group_names(&snapshot)),
@@ -428,6 +438,9 @@ pub async fn configure(
     }
     let new_line =
         shared::vic_machine::generate(&merged.without_secrets(), shared::vic_machine::Os::Linux);
+    if regenerated.is_some() {
+        changes.push("new server certificate (and a client certificate from a new CA)".into());
+    }
     let secrets_given = request.operations.ops_password.is_some()
         || request.security.tls_server_cert.is_some()
         || !request.security.tls_ca.is_empty()
@@ -448,6 +461,7 @@ pub async fn configure(
             command_line: old_line,
             warnings,
             round_trips: client.round_trips() - round_trips_before,
+            tls: None,
         });
     }
     changes.push("appliance configuration re-encoded".to_owned());
@@ -476,6 +490,29 @@ pub async fn configure(
         pool,
         pool_changed: false,
     };
+    let access = super::configure_scope::Access {
+        plan: &plan,
+        datastores: &run.datastores,
+        request,
+        merged: &merged,
+        old: &old_tree,
+        vm: &before,
+    };
+    match access.apply(client, &mut run.journal).await {
+        Ok(made) => changes.extend(made),
+        Err((step, cause)) => {
+            let rollback = run
+                .journal
+                .roll_back(client, &plan.datacenter, progress)
+                .await;
+            return Err(DeployError::ConfigureFailed {
+                step,
+                cause,
+                revert: RevertReport::default(),
+                rollback,
+            });
+        }
+    }
     match run.apply(&plan, &old_tree, &change).await {
         Ok(()) => {
             progress.emit(
@@ -492,6 +529,7 @@ pub async fn configure(
                 command_line,
                 warnings,
                 round_trips: client.round_trips() - round_trips_before,
+                tls: regenerated,
             })
         }
         Err((step, cause)) => {
@@ -548,6 +586,8 @@ fn new_tree(
     old: &VirtualContainerHostConfigSpec,
     vm: &VmInfo,
     plan: &Plan,
+    verified_thumbprint: Option<String>,
+    regenerated: Option<&super::certs::TlsMaterial>,
 ) -> Result<VirtualContainerHostConfigSpec, StepError> {
     let (_, vm_folder) = vm
         .datastore_folder()
@@ -560,36 +600,8 @@ fn new_tree(
         .and_then(|f| f.strip_suffix("-bootstrap.iso"))
         .unwrap_or_default()
         .to_owned();
-    let pem = |f: &Option<shared::config::PemFile>| f.as_ref().and_then(|f| f.pem.clone());
-    let server_certificate = match (
-        pem(&request.security.tls_server_cert),
-        pem(&request.security.tls_server_key),
-    ) {
-        (Some(cert_pem), Some(key_pem)) => Some(CertificatePair { cert_pem, key_pem }),
-        (None, None) => old
-            .certificate
-            .host_certificate
-            .as_ref()
-            .map(|c| CertificatePair {
-                cert_pem: String::from_utf8_lossy(&c.cert.0).into_owned(),
-                key_pem: String::from_utf8_lossy(&c.key.0).into_owned(),
-            }),
-        _ => {
-            return Err(StepError::Other(
-                "--tls-server-cert and --tls-server-key go together".into(),
-            ));
-        }
-    };
-    let client_ca_pem = if request.security.tls_ca.is_empty() {
-        String::from_utf8_lossy(&old.certificate.certificate_authorities.0).into_owned()
-    } else {
-        request
-            .security
-            .tls_ca
-            .iter()
-            .filter_map(|f| f.pem.as_deref())
-            .collect()
-    };
+    let (server_certificate, client_ca_pem) =
+        super::configure_scope::certificates(request, old, regenerated)?;
     let vch_pool = old
         .container
         .compute_resources
@@ -605,10 +617,8 @@ fn new_tree(
         phase: Phase::Final,
         vm_moref: vm.moref.value.clone(),
         installer: old.executor.version.clone().unwrap_or_default(),
-        thumbprint: merged
-            .target
-            .thumbprint
-            .clone()
+        thumbprint: verified_thumbprint
+            .or_else(|| merged.target.thumbprint.clone())
             .unwrap_or_else(|| old.connection.target_thumbprint.clone()),
         datacenter_name: plan.datacenter_name.clone(),
         cluster_path: plan.compute_path.clone(),

@@ -51,7 +51,8 @@ pub async fn create(
         Vec::new(),
     );
     let snapshot = client.inventory().await?;
-    let report = shared::validate(&config, Some(&snapshot));
+    let mut report = shared::validate(&config, Some(&snapshot));
+    report.prepend(extraconfig::certificates::unread_files(&config));
     if !report.is_valid() {
         progress.emit(
             Step::Validate,
@@ -346,7 +347,14 @@ impl Run<'_> {
             phase,
             vm_moref: vm.to_owned(),
             installer: installer_build(&self.appliance),
-            thumbprint: self.resolved.target.thumbprint.clone().unwrap_or_default(),
+            // What this session verified (typed, confirmed in the wizard or the plugin's), in
+            // the SHA-1 form the appliance pins; a typed value only over plain http.
+            thumbprint: self
+                .client
+                .server_thumbprint()
+                .map(|t| t.to_string())
+                .or_else(|| self.resolved.target.thumbprint.clone())
+                .unwrap_or_default(),
             datacenter_name: self.plan.datacenter_name.clone(),
             cluster_path: self.plan.compute_path.clone(),
             parent_pool_path: self.plan.parent_pool_path.clone(),
@@ -798,48 +806,21 @@ impl Run<'_> {
         let client = self.client;
         let mut manager = None;
         if ops.ops_grant_perms {
-            let m = client
-                .authorization_manager()
-                .await
-                .map_err(Failure::at(step))?;
-            let root = client.content().root_folder.clone();
-            if super::opsuser::is_admin(client, &m, &root, &user)
-                .await
-                .map_err(Failure::at(step))?
-            {
+            manager = super::opsuser::grant_read_only(
+                client,
+                &mut self.journal,
+                &user,
+                &self.plan.datacenter,
+            )
+            .await
+            .map_err(Failure::at(step))?;
+            if manager.is_none() {
                 self.warn(
                     step,
                     format!(
                         "--ops-grant-perms: {user} is an administrator (Admin on the vCenter root); its permissions are left as they are"
                     ),
                 );
-            } else {
-                let grants = [super::opsuser::Grant {
-                    entity: self.plan.datacenter.clone(),
-                    role: super::opsuser::READ_ONLY,
-                    propagate: false,
-                }];
-                let roles = super::opsuser::ensure_roles(client, &m, &mut self.journal, &grants)
-                    .await
-                    .map_err(Failure::at(step))?;
-                let read_only = roles
-                    .get(super::opsuser::READ_ONLY)
-                    .copied()
-                    .ok_or_else(|| {
-                        Failure::Step(step, StepError::Other("no ReadOnly role".into()))
-                    })?;
-                super::opsuser::set_permission(
-                    client,
-                    &m,
-                    &mut self.journal,
-                    &user,
-                    &self.plan.datacenter,
-                    read_only,
-                    false,
-                )
-                .await
-                .map_err(Failure::at(step))?;
-                manager = Some(m);
             }
         }
         let password = ops
@@ -877,67 +858,23 @@ impl Run<'_> {
             .clone()
             .unwrap_or_default();
         self.start(step, format!("granting {user} the VCH's permissions"))?;
-        let client = self.client;
-        let mut datastores: Vec<MoRef> = Vec::new();
-        let used = std::iter::once(self.plan.datastore.clone())
-            .chain(self.plan.volume_dirs.iter().map(|d| d.datastore.clone()));
-        for ds in used {
-            if let Some(moref) = self.datastores.get(&ds)
-                && !datastores.contains(moref)
-            {
-                datastores.push(moref.clone());
-            }
-        }
-        let mut networks: Vec<MoRef> = Vec::new();
-        for pg in self.plan.port_groups.values() {
-            if !networks.contains(&pg.moref) {
-                networks.push(pg.moref.clone());
-            }
-        }
         let mut endpoints = vec![pool.clone()];
         endpoints.extend(folder.cloned());
-        let grants = super::opsuser::layout(
-            &client.content().root_folder,
-            &self.plan.datacenter,
-            &self.plan.compute,
-            self.plan.creates_pool(),
-            self.resolved.compute.affinity_vm_group,
-            &datastores,
-            &networks,
-            &endpoints,
-        );
-        let roles = super::opsuser::ensure_roles(client, manager, &mut self.journal, &grants)
-            .await
-            .map_err(Failure::at(step))?;
-        let mut changed = 0;
-        for g in &grants {
-            let role_name = super::opsuser::role_name(g.role);
-            let role = roles.get(&role_name).copied().ok_or_else(|| {
-                Failure::Step(step, StepError::Other(format!("no role {role_name}")))
-            })?;
-            if super::opsuser::set_permission(
-                client,
-                manager,
-                &mut self.journal,
-                &user,
-                &g.entity,
-                role,
-                g.propagate,
-            )
-            .await
-            .map_err(Failure::at(step))?
-            {
-                changed += 1;
-            }
-        }
+        let place = super::opsuser::VchPlace {
+            plan: &self.plan,
+            datastores: &self.datastores,
+            endpoints,
+            vm_group: self.resolved.compute.affinity_vm_group,
+        };
+        let (changed, objects) =
+            super::opsuser::grant_vch(self.client, manager, &mut self.journal, &user, &place)
+                .await
+                .map_err(Failure::at(step))?;
         self.progress.emit(
             step,
             EventKind::Finished,
             None,
-            format!(
-                "{user}: {changed} permission(s) set on {} object(s)",
-                grants.len()
-            ),
+            format!("{user}: {changed} permission(s) set on {objects} object(s)"),
             Vec::new(),
         );
         Ok(())

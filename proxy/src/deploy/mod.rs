@@ -12,6 +12,7 @@
 
 pub mod certs;
 pub mod configure;
+pub mod configure_scope;
 mod create;
 pub mod debug;
 pub mod delete;

@@ -4,6 +4,8 @@
 //! Every role added and every permission set goes into the rollback journal, a permission with
 //! the one it replaced, so a failed create leaves the authorization model as it found it.
 
+use std::collections::BTreeMap;
+
 use secrecy::SecretString;
 
 use crate::vsphere::authorization::Role;
@@ -11,6 +13,7 @@ use crate::vsphere::{Client, MoRef, TargetSpec, VsphereError};
 
 use super::StepError;
 use super::journal::Journal;
+use super::plan::Plan;
 
 /// The prefix of the roles the original creates (`vic-vch-<role>`).
 pub const ROLE_PREFIX: &str = "vic-vch-";
@@ -270,6 +273,100 @@ pub async fn set_permission(
             Err(e)
         }
     }
+}
+
+/// With `--ops-grant-perms`, before the credentials check: ReadOnly on the datacenter
+/// (journalled), as the original does: a user without any permission cannot log in. `None` when
+/// the user holds Admin on the root (left alone); else the AuthorizationManager for
+/// [`grant_vch`].
+pub async fn grant_read_only(
+    client: &Client,
+    journal: &mut Journal,
+    user: &str,
+    datacenter: &MoRef,
+) -> Result<Option<MoRef>, VsphereError> {
+    let manager = client.authorization_manager().await?;
+    let root = client.content().root_folder.clone();
+    if is_admin(client, &manager, &root, user).await? {
+        return Ok(None);
+    }
+    let grants = [Grant {
+        entity: datacenter.clone(),
+        role: READ_ONLY,
+        propagate: false,
+    }];
+    let roles = ensure_roles(client, &manager, journal, &grants).await?;
+    let read_only = roles
+        .get(READ_ONLY)
+        .copied()
+        .ok_or_else(|| VsphereError::NotFound(format!("the built-in role {READ_ONLY}")))?;
+    set_permission(
+        client, &manager, journal, user, datacenter, read_only, false,
+    )
+    .await?;
+    Ok(Some(manager))
+}
+
+/// Where a VCH lives, as far as its operations user's permissions go.
+pub struct VchPlace<'a> {
+    pub plan: &'a Plan,
+    /// Datastore name → moref in the plan's datacenter.
+    pub datastores: &'a BTreeMap<String, MoRef>,
+    /// The VCH's pool and VM folder.
+    pub endpoints: Vec<MoRef>,
+    pub vm_group: bool,
+}
+
+/// Step 12: the `vic-vch-*` roles (added when missing) and the ops user's permissions on the
+/// root folder, datacenter, cluster, datastores, networks and `endpoints`, journalled. Returns
+/// (permissions changed, objects covered). Create and configure both grant through here.
+pub async fn grant_vch(
+    client: &Client,
+    manager: &MoRef,
+    journal: &mut Journal,
+    user: &str,
+    place: &VchPlace<'_>,
+) -> Result<(usize, usize), VsphereError> {
+    let plan = place.plan;
+    let mut datastores: Vec<MoRef> = Vec::new();
+    let used = std::iter::once(plan.datastore.clone())
+        .chain(plan.volume_dirs.iter().map(|d| d.datastore.clone()));
+    for ds in used {
+        if let Some(moref) = place.datastores.get(&ds)
+            && !datastores.contains(moref)
+        {
+            datastores.push(moref.clone());
+        }
+    }
+    let mut networks: Vec<MoRef> = Vec::new();
+    for pg in plan.port_groups.values() {
+        if !networks.contains(&pg.moref) {
+            networks.push(pg.moref.clone());
+        }
+    }
+    let grants = layout(
+        &client.content().root_folder,
+        &plan.datacenter,
+        &plan.compute,
+        plan.creates_pool(),
+        place.vm_group,
+        &datastores,
+        &networks,
+        &place.endpoints,
+    );
+    let roles = ensure_roles(client, manager, journal, &grants).await?;
+    let mut changed = 0;
+    for g in &grants {
+        let role_name = role_name(g.role);
+        let role = roles
+            .get(&role_name)
+            .copied()
+            .ok_or_else(|| VsphereError::NotFound(format!("the role {role_name}")))?;
+        if set_permission(client, manager, journal, user, &g.entity, role, g.propagate).await? {
+            changed += 1;
+        }
+    }
+    Ok((changed, grants.len()))
 }
 
 #[cfg(test)]

@@ -224,6 +224,8 @@ pub struct VchDetails {
     pub num_cpus: Option<i64>,
     pub memory_mb: Option<i64>,
     pub datastore_path: Option<String>,
+    /// When the server certificate and the CAs the VCH holds expire.
+    pub certificates: Vec<super::certs::CertificateExpiry>,
 }
 
 fn decode_ip(text: &str) -> Option<IpAddr> {
@@ -350,8 +352,29 @@ pub async fn inspect(client: &Client, selector: &Selector) -> Result<VchDetails,
         num_cpus: vm.num_cpus,
         memory_mb: vm.memory_mb,
         datastore_path: vm.vm_path_name.clone(),
+        certificates: certificate_expiries(&tree),
         summary,
     })
+}
+
+fn certificate_expiries(
+    tree: &VirtualContainerHostConfigSpec,
+) -> Vec<super::certs::CertificateExpiry> {
+    let c = &tree.certificate;
+    let mut out = c
+        .host_certificate
+        .as_ref()
+        .map(|h| super::certs::expiries("server", &h.cert.0))
+        .unwrap_or_default();
+    out.extend(super::certs::expiries(
+        "client CA",
+        &c.certificate_authorities.0,
+    ));
+    out.extend(super::certs::expiries(
+        "registry CA",
+        &c.registry_certificate_authorities.0,
+    ));
+    out
 }
 
 fn allocation_options(allocation: &Allocation) -> (Option<String>, Option<String>, Option<String>) {

@@ -133,6 +133,7 @@ pub async fn create(
         )
         .with_hint("start vch serve with --appliance-iso and --bootstrap-iso"));
     };
+    refuse_iso_choice(&config, isos)?;
     let mut options = CreateOptions::from_config(&config, session.spec.clone());
     options.appliance_iso = isos.appliance.clone();
     options.bootstrap_iso = isos.bootstrap.clone();
@@ -141,6 +142,56 @@ pub async fn create(
     })
     .await?;
     Ok((StatusCode::ACCEPTED, Json(JobStarted { job: id })))
+}
+
+/// G30: the server deploys the ISOs it was started with; a path in the request would name a file
+/// on the server's disk, which an API client must not pick. The same file is honoured (it is what
+/// gets deployed); any other is refused rather than overridden.
+fn refuse_iso_choice(
+    config: &VchConfig,
+    isos: &crate::http::ApplianceIsos,
+) -> Result<(), ApiError> {
+    let t = &config.target;
+    let findings: Vec<shared::Finding> = [
+        ("appliance-iso", "target.appliance_iso", &t.appliance_iso, &isos.appliance),
+        ("bootstrap-iso", "target.bootstrap_iso", &t.bootstrap_iso, &isos.bootstrap),
+    ]
+    .into_iter()
+    .filter(|(_, _, given, deployed)| {
+        given
+            .as_deref()
+            .is_some_and(|g| !g.trim().is_empty() && !same_file(g, deployed))
+    })
+    .map(|(option, path, _, deployed)| {
+        shared::Finding::error(
+            "G30",
+            option,
+            path,
+            format!(
+                "this server deploys the ISO it was started with ({}); the API cannot choose another",
+                deployed.display()
+            ),
+        )
+        .with_suggestion(format!("leave {path} out, or start vch serve with --{option}"))
+    })
+    .collect();
+    if findings.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::bad_request(
+        "iso_not_selectable",
+        findings
+            .iter()
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+    .with_details(serde_json::json!({ "findings": findings })))
+}
+
+fn same_file(given: &str, deployed: &std::path::Path) -> bool {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned());
+    canonical(std::path::Path::new(given)) == canonical(deployed)
 }
 
 async fn run_create(context: JobContext, config: VchConfig, options: CreateOptions) -> Outcome {
@@ -298,16 +349,36 @@ pub async fn configure(
         )
         .await;
         match result {
-            Ok(done) => Outcome::succeeded(
-                serde_json::json!({
-                    "vch_id": done.id,
-                    "name": done.name,
-                    "changes": done.changes,
-                    "command_line": done.command_line,
-                    "warnings": done.warnings,
-                }),
-                Vec::new(),
-            ),
+            Ok(done) => {
+                // Regenerated certificates (--tls-cname/--organization) reach the user as the
+                // same client bundle a create offers.
+                let bundle = done.tls.as_ref().and_then(|tls| {
+                    client_bundle::pack(&done.name, tls, "")
+                        .inspect_err(
+                            |e| tracing::warn!(error = %e, "could not pack the client bundle"),
+                        )
+                        .ok()
+                        .flatten()
+                });
+                let has_bundle = bundle.is_some();
+                if let Some(bytes) = bundle {
+                    job.set_bundle(ClientBundle {
+                        file_name: format!("{}-client-bundle.tar", done.name),
+                        bytes: bytes.into(),
+                    });
+                }
+                Outcome::succeeded(
+                    serde_json::json!({
+                        "vch_id": done.id,
+                        "name": done.name,
+                        "changes": done.changes,
+                        "command_line": done.command_line,
+                        "warnings": done.warnings,
+                        "client_bundle": has_bundle,
+                    }),
+                    Vec::new(),
+                )
+            }
             Err(err) => failure(&err),
         }
     })

@@ -142,26 +142,27 @@ impl Client {
     }
 
     /// Opens a session for datastore uploads (see [`Uploader`]). `target` must be the spec this
-    /// client connected with: its URL and TLS policy are reused.
+    /// client connected with: its URL and TLS policy are reused. A session with a password logs
+    /// in again; one without (the plugin's clone) hands over a clone ticket of itself, so the
+    /// upload never tries an empty password.
     pub async fn uploader(&self, target: &TargetSpec) -> Result<Uploader, VsphereError> {
         let http = upload_http_client(target)?;
-        // A cloned session (the plugin's) has no password: it hands the upload session a
-        // clone ticket instead.
-        let request = if self.inner.password.expose_secret().is_empty() {
-            let ticket = self.acquire_clone_ticket().await?;
-            let mut request = Request::new("CloneSession", &self.content().session_manager);
-            request.text("cloneTicket", ticket.expose_secret());
-            request
-        } else {
+        let request = if self.has_password() {
             let mut request = Request::new("Login", &self.content().session_manager);
             request
                 .text("userName", &self.inner.username)
                 .text("password", self.inner.password.expose_secret());
             request
+        } else {
+            let ticket = self.acquire_clone_ticket().await?;
+            let mut request = Request::new("CloneSession", &self.content().session_manager);
+            request.text("cloneTicket", ticket.expose_secret());
+            request
         };
+        let method = request.method();
         let (cookie, _) = soap_call(&http, &target.url, None, request).await?;
         let cookie = cookie
-            .ok_or_else(|| VsphereError::malformed("Login", "the server sent no session cookie"))?;
+            .ok_or_else(|| VsphereError::malformed(method, "the server sent no session cookie"))?;
         Ok(Uploader {
             http,
             endpoint: target.url.clone(),

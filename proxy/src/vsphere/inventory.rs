@@ -495,6 +495,7 @@ fn build_snapshot(
             },
             api_version: about.api_version.clone(),
             full_name: about.full_name.clone(),
+            session_without_password: !client.has_password(),
         }),
         datacenters,
     }

@@ -317,6 +317,17 @@ impl Client {
         self.inner.transport.round_trips()
     }
 
+    /// The SHA-1 thumbprint of the vSphere certificate this session verified, as vic-machine
+    /// stores it for the appliance (`AA:BB:…`); `None` over plain http.
+    pub fn server_thumbprint(&self) -> Option<Thumbprint> {
+        self.inner.transport.server_thumbprint()
+    }
+
+    /// Whether this session can pass its credentials on (a cloned session has no password).
+    pub fn has_password(&self) -> bool {
+        !self.inner.password.expose_secret().is_empty()
+    }
+
     /// Successful logins so far: 1 after `connect`, more after transparent re-logins.
     pub fn logins(&self) -> u64 {
         self.inner.logins.load(Ordering::Relaxed)

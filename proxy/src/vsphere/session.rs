@@ -132,6 +132,11 @@ impl Transport {
         self.round_trips.load(Ordering::Relaxed)
     }
 
+    /// The SHA-1 thumbprint of the server certificate this transport accepted (none over http).
+    pub fn server_thumbprint(&self) -> Option<tls::Thumbprint> {
+        self.verifier.as_ref().and_then(|v| v.accepted())
+    }
+
     /// Real vCenter picks the wire version from SOAPAction; use what the server announced.
     pub fn set_api_version(&self, version: &str) {
         if let Ok(mut action) = self.soap_action.lock() {

@@ -165,9 +165,25 @@ pub(crate) struct Verifier {
     mode: Mode,
     algorithms: WebPkiSupportedAlgorithms,
     refusal: Mutex<Option<Refusal>>,
+    /// The SHA-1 thumbprint of the last certificate accepted: what the appliance must pin to
+    /// reach the same server (`connect/target_thumbprint`).
+    accepted: Mutex<Option<Thumbprint>>,
 }
 
 impl Verifier {
+    /// The SHA-1 thumbprint of the server certificate this connection accepted, whatever the
+    /// policy accepted it by (pinned SHA-1 or SHA-256, trusted roots, or `--force`).
+    pub fn accepted(&self) -> Option<Thumbprint> {
+        self.accepted.lock().ok().and_then(|a| a.clone())
+    }
+
+    fn accept(&self, der: &[u8]) -> ServerCertVerified {
+        if let Ok(mut slot) = self.accepted.lock() {
+            *slot = Some(Thumbprint::sha1_of(der));
+        }
+        ServerCertVerified::assertion()
+    }
+
     /// The last refusal, if the handshake failed because of the certificate.
     pub fn take_refusal(&self) -> Option<Refusal> {
         self.refusal.lock().ok().and_then(|mut r| r.take())
@@ -196,8 +212,8 @@ impl ServerCertVerifier for Verifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let der = end_entity.as_ref();
         match &self.mode {
-            Mode::Insecure => Ok(ServerCertVerified::assertion()),
-            Mode::Pinned(expected) if expected.matches(der) => Ok(ServerCertVerified::assertion()),
+            Mode::Insecure => Ok(self.accept(der)),
+            Mode::Pinned(expected) if expected.matches(der) => Ok(self.accept(der)),
             Mode::Pinned(expected) => Err(self.refuse(Refusal::Mismatch {
                 expected: expected.clone(),
                 sha1: Thumbprint::sha1_of(der),
@@ -205,6 +221,7 @@ impl ServerCertVerifier for Verifier {
             })),
             Mode::Roots(webpki) => webpki
                 .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+                .map(|_| self.accept(der))
                 .map_err(|e| {
                     self.refuse(Refusal::Untrusted {
                         reason: e.to_string(),
@@ -278,6 +295,7 @@ pub(crate) fn client_config(
         mode,
         algorithms: provider.signature_verification_algorithms,
         refusal: Mutex::new(None),
+        accepted: Mutex::new(None),
     });
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

@@ -160,13 +160,8 @@ pub fn build_appliance_config(
         cert: Bytes(p.cert_pem.as_bytes().to_vec()),
     });
     spec.certificate.certificate_authorities = Bytes(facts.client_ca_pem.as_bytes().to_vec());
-    let registry_ca: String = c
-        .registry
-        .registry_ca
-        .iter()
-        .filter_map(|f| f.pem.as_deref())
-        .collect();
-    spec.certificate.registry_certificate_authorities = Bytes(registry_ca.into_bytes());
+    spec.certificate.registry_certificate_authorities =
+        Bytes(super::certificates::registry_ca_pem(&c).into_bytes());
 
     build_storage(&c, facts, &mut spec)?;
     build_networks(&c, facts, &mut spec)?;
@@ -847,6 +842,7 @@ pub fn to_vch_config(
     c.security.no_tls = spec.certificate.host_certificate.is_none();
     c.security.no_tlsverify =
         !c.security.no_tls && spec.certificate.certificate_authorities.0.is_empty();
+    super::certificates::restore(spec, &mut c);
     c.registry.insecure_registries = spec.registry.insecure_registries.clone();
     c.registry.whitelist_registries = spec
         .registry

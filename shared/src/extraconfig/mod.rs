@@ -33,6 +33,7 @@
 //! Decoding never panics on foreign input: malformed numbers, base64 or secrets are [`DecodeError`]s;
 //! unknown keys are ignored and missing keys give zero values, as in VIC.
 
+pub mod certificates;
 pub mod codec;
 pub mod error;
 pub mod executor;

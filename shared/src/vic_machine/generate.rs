@@ -20,7 +20,11 @@ impl Args {
         }
     }
     fn files<'a>(&mut self, opt: Opt, fs: impl IntoIterator<Item = &'a PemFile>) {
-        for f in fs {
+        // Contents without a path (read back from a VCH) have no file to name.
+        for f in fs
+            .into_iter()
+            .filter(|f| !(f.path.is_empty() && f.pem.is_some()))
+        {
             self.0.push((spec_of(opt).long, Some(f.path.clone())));
         }
     }

@@ -15,6 +15,7 @@ mod datastores;
 mod existing_vchs;
 mod firewall;
 mod networks;
+mod session;
 mod suggestions;
 
 use crate::config::VchConfig;
@@ -23,6 +24,7 @@ use crate::inventory::{ComputeResource, Datacenter, InventorySnapshot, ResourceP
 
 /// Runs every inventory-aware rule.
 pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Finding>) {
+    session::check(config, snapshot, out);
     let Some(dc) = datacenter::check(config, snapshot, out) else {
         return;
     };
