@@ -100,11 +100,28 @@ async fn start_create_on(
 
 /// Posts a create of `args` with client verification (so the job holds a client bundle).
 async fn post_create(http: &reqwest::Client, base: &str, args: Vec<String>, name: &str) -> String {
+    post_create_with(http, base, args, name, None).await
+}
+
+/// As [`post_create`], with an operations user and password (`{config, ops_password}`), which a
+/// session without a password (the plugin's clone) must give (T20).
+async fn post_create_with(
+    http: &reqwest::Client,
+    base: &str,
+    args: Vec<String>,
+    name: &str,
+    ops: Option<(&str, &str)>,
+) -> String {
     let mut args: Vec<String> = args.into_iter().filter(|a| a != "--no-tlsverify").collect();
     args.extend(["--tls-cname", &format!("{name}.example.com")].map(str::to_owned));
+    let mut body = serde_json::to_value(config_from(&args)).expect("a configuration as JSON");
+    if let Some((user, password)) = ops {
+        body["operations"]["ops_user"] = json!(user);
+        body = json!({"config": body, "ops_password": password});
+    }
     let response = http
         .post(format!("{base}/api/vchs"))
-        .json(&config_from(&args))
+        .json(&body)
         .send()
         .await
         .unwrap();
@@ -430,7 +447,15 @@ async fn a_create_from_a_cloned_plugin_session_completes_after_logout() {
         .unwrap();
     assert_eq!(cloned.status(), 201, "{}", cloned.text().await.unwrap());
 
-    let job = start_create(&http, &fx, "cloned-vch").await;
+    let args = small_args(&fx.sim, &fx.isos, "cloned-vch");
+    let job = post_create_with(
+        &http,
+        &fx.base,
+        args,
+        "cloned-vch",
+        Some(("vch-ops", "ops-secret")),
+    )
+    .await;
     let vm = wait_for_power_on(&http, &fx.base, &job).await;
     logout(&http, &fx.base).await;
     play_ip(&fx.client, &vm, "127.0.0.24").await;
