@@ -10,6 +10,7 @@ pub mod config;
 pub mod extraconfig;
 pub mod finding;
 pub mod inventory;
+pub mod limits;
 pub mod pem;
 pub mod quantity;
 pub mod secret;
