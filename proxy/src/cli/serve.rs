@@ -32,6 +32,14 @@ pub struct ServeArgs {
     /// The VIC bootstrap ISO for container VMs (default as for --appliance-iso).
     #[arg(long, value_name = "FILE")]
     pub bootstrap_iso: Option<PathBuf>,
+    /// Another name (`host` or `host:port`) requests may be addressed to, besides the listen
+    /// address and its localhost forms; any other Host header is refused. Repeatable.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
+    /// The vSphere Client origin (`https://vc.example.com`) allowed to frame the plugin under
+    /// `/plugin/` (default: the simulator's when --simulator; the plugin's own origin always is).
+    #[arg(long, value_name = "URL")]
+    pub vsphere_client_origin: Option<String>,
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -70,6 +78,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
+    let client_origin = args.vsphere_client_origin.clone().or_else(|| {
+        default_target
+            .as_ref()
+            .map(|t| t.url.origin().ascii_serialization())
+    });
     let mut state = AppState::new(ui_dir, default_target);
     match isos {
         Some(isos) => {
@@ -84,6 +97,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", args.listen))?;
     let addr = listener.local_addr().context("reading the bound address")?;
+    let state = state.with_edge_policy(http::security::EdgePolicy::new(
+        addr,
+        &args.allowed_hosts,
+        client_origin,
+    ));
     let url = format!("http://{addr}/");
     if let Some(file) = &args.url_file {
         std::fs::write(file, &url).with_context(|| format!("writing {}", file.display()))?;

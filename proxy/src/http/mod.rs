@@ -8,6 +8,7 @@ mod inventory;
 pub mod jobs;
 mod openapi;
 pub mod plugin;
+pub mod security;
 pub mod session;
 mod ui;
 mod validate;
@@ -22,7 +23,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::ApiError;
+pub use error::{ApiError, AppJson};
 
 use crate::vsphere::TargetSpec;
 
@@ -43,6 +44,8 @@ struct Inner {
     default_target: Option<TargetSpec>,
     /// The ISOs `POST /api/vchs` deploys; without them creating is refused with a clear error.
     isos: OnceLock<ApplianceIsos>,
+    /// Allowed Host names and the vSphere Client origin (`vch serve` sets it once listening).
+    edge: OnceLock<security::EdgePolicy>,
 }
 
 /// The appliance and bootstrap ISO images the server deploys.
@@ -61,6 +64,7 @@ impl AppState {
                 jobs: jobs::Jobs::default(),
                 default_target,
                 isos: OnceLock::new(),
+                edge: OnceLock::new(),
             }),
         }
     }
@@ -70,6 +74,17 @@ impl AppState {
     pub fn with_isos(self, isos: ApplianceIsos) -> Self {
         let _ = self.inner.isos.set(isos);
         self
+    }
+
+    /// Sets the Host allow-list and plugin framing (once; later calls are ignored).
+    #[must_use]
+    pub fn with_edge_policy(self, policy: security::EdgePolicy) -> Self {
+        let _ = self.inner.edge.set(policy);
+        self
+    }
+
+    pub fn edge_policy(&self) -> &security::EdgePolicy {
+        self.inner.edge.get().unwrap_or(&security::UNCONFIGURED)
     }
 
     pub fn isos(&self) -> Option<&ApplianceIsos> {
@@ -127,6 +142,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback_service(ui::service(state.ui_dir()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::edge,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::client_bundle;
 use super::jobs::{ClientBundle, Job, JobError, Outcome, session_key};
 use super::session::{CurrentSession, Session};
-use super::{ApiError, AppState};
+use super::{ApiError, AppJson, AppState};
 use crate::deploy::vch::{Selector, VchDetails, VchSummary};
 use crate::deploy::{self, ConfigureOptions, CreateOptions, DeployError, RollbackReport};
 
@@ -123,7 +123,7 @@ fn create_request(body: serde_json::Value) -> Result<VchConfig, ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-    Json(body): Json<serde_json::Value>,
+    AppJson(body): AppJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     let config = create_request(body)?;
     let Some(isos) = state.isos() else {
@@ -284,7 +284,7 @@ pub async fn configure(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
-    Json(request): Json<VchConfig>,
+    AppJson(request): AppJson<VchConfig>,
 ) -> (StatusCode, Json<JobStarted>) {
     let (job_id, job) = state.jobs().start("configure");
     tokio::spawn(async move {
