@@ -9,6 +9,8 @@
 pub const MAX_TEXT_BYTES: usize = 4096;
 /// Bytes of the PEM contents of one certificate or key file (a CA bundle may hold many certificates).
 pub const MAX_PEM_BYTES: usize = 256 * 1024;
+/// Bytes of one pasted `vic-machine create` command line (the API's body limit).
+pub const MAX_COMMAND_LINE_BYTES: usize = 1024 * 1024;
 /// Bytes of a password.
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 
