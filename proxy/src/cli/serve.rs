@@ -78,11 +78,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
-    let client_origin = args.vsphere_client_origin.clone().or_else(|| {
-        default_target
+    let client_origin = match &args.vsphere_client_origin {
+        Some(given) => Some(
+            http::security::parse_origin(given)
+                .map_err(|e| anyhow::anyhow!("--vsphere-client-origin: {e}"))?,
+        ),
+        None => default_target
             .as_ref()
-            .map(|t| t.url.origin().ascii_serialization())
-    });
+            .and_then(|t| http::security::parse_origin(t.url.as_str()).ok()),
+    };
     let mut state = AppState::new(ui_dir, default_target);
     match isos {
         Some(isos) => {

@@ -98,6 +98,19 @@ impl EdgePolicy {
     }
 }
 
+/// `https://vc.example.com[:port]` from what a user gave (a URL or an origin), for framing.
+pub fn parse_origin(text: &str) -> Result<String, String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) if url.scheme() == "https" => {
+            Ok(origin.ascii_serialization())
+        }
+        _ => Err(format!(
+            "{text:?} is not an https origin such as https://vc.example.com"
+        )),
+    }
+}
+
 fn normalise(host: &str) -> String {
     let host = host.trim().to_ascii_lowercase();
     match host.rsplit_once(':') {
@@ -165,9 +178,9 @@ pub async fn edge(State(state): State<AppState>, request: Request, next: Next) -
     };
     let csp = content_security_policy(&response, plugin, policy.vsphere_client_origin.as_deref());
     let headers = response.headers_mut();
-    if let Ok(csp) = HeaderValue::from_str(&csp) {
-        headers.insert(CONTENT_SECURITY_POLICY, csp);
-    }
+    let csp = HeaderValue::from_str(&csp)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"));
+    headers.insert(CONTENT_SECURITY_POLICY, csp);
     headers.remove(SCRIPT_HASHES);
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -183,7 +196,8 @@ const SCRIPT_HASHES: &str = "x-vch-script-hashes";
 
 /// `script-src 'self' 'wasm-unsafe-eval'` plus the hashes of the page's inline scripts (Trunk's
 /// loader is one, and its file names change with every build, so the hashes are taken from the
-/// page as served). Styles may be inline: the wizard sets `style` attributes.
+/// page as served). Inline styles stay allowed: the wizard sets some (progress bars) and they
+/// cannot run code.
 fn content_security_policy(
     response: &Response,
     plugin: bool,
@@ -368,6 +382,20 @@ mod tests {
         let p = EdgePolicy::default();
         assert!(p.allows("127.0.0.1:41234") && p.allows("localhost") && p.allows("[::1]:1"));
         assert!(!p.allows("evil.example:41234") && !p.allows("127.0.0.1.evil.example"));
+    }
+
+    #[test]
+    fn the_vsphere_client_origin_is_an_https_origin() {
+        assert_eq!(
+            parse_origin("https://VC.example.com/ui/").unwrap(),
+            "https://vc.example.com"
+        );
+        assert_eq!(
+            parse_origin("https://10.0.0.5:9443").unwrap(),
+            "https://10.0.0.5:9443"
+        );
+        assert!(parse_origin("http://vc.example.com").is_err());
+        assert!(parse_origin("vc.example.com; script-src *").is_err());
     }
 
     #[test]
