@@ -11,7 +11,8 @@ N="${1:-20}"
 cargo build --release --locked -p proxy --bin vch >&2
 TARGET="${CARGO_TARGET_DIR:-target}"
 WORK="$(mktemp -d)"
-trap 'kill "$PID" 2>/dev/null || true' EXIT
+PID=""
+trap 'kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 python3 - "$WORK" <<'PY'
 import json, sys
 work = sys.argv[1]
