@@ -11,6 +11,7 @@ pub mod extraconfig;
 pub mod finding;
 pub mod inventory;
 pub mod lifecycle;
+pub mod limits;
 pub mod pem;
 pub mod quantity;
 pub mod secret;

@@ -146,3 +146,31 @@ fn windows_continuations_and_quotes() {
     assert_eq!(p.config.general.name.as_deref(), Some("a b"));
     assert_eq!(p.config.target.server.as_deref(), Some("vc"));
 }
+
+#[test]
+fn a_line_over_the_limit_is_refused_naming_it() {
+    let limit = shared::limits::MAX_COMMAND_LINE_BYTES;
+    let long = format!("--name {}", "a".repeat(limit));
+    let err = parse_command_line(&long).unwrap_err();
+    assert!(matches!(err, ParseError::TooLong { limit: l, .. } if l == limit));
+    assert!(err.to_string().contains(&limit.to_string()));
+}
+
+#[test]
+fn settings_find_their_network_among_thousands() {
+    let mut line = String::from("-t u@vc");
+    for n in 0..3000 {
+        line.push_str(&format!(
+            " --cn pg{n}:net{n} --cng pg{n}:10.{}.{}.1/24",
+            n / 250,
+            n % 250
+        ));
+    }
+    line.push_str(" --cng net7:10.0.7.1/24");
+    let parsed = parse_command_line(&line).unwrap();
+    let nets = &parsed.config.network.container_networks;
+    assert_eq!(nets.len(), 3000);
+    assert_eq!(nets[2999].gateway.as_deref(), Some("10.11.249.1/24"));
+    let n21 = parsed.findings.iter().find(|f| f.code == "N21").unwrap();
+    assert_eq!(n21.suggestions, ["pg7:10.0.7.1/24"]);
+}

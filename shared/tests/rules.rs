@@ -384,7 +384,30 @@ fn cases() -> Vec<Case> {
         case("CL1", W, "--pn 'VM Network", "--pn 'VM Network'"),
         case("CL2", W, "--name a --name b", "--name b"),
         case("CL3", I, "--external-network x", "--public-network x"),
+        case(
+            "SC3",
+            E,
+            leak(" --dns-server 10.0.0.1".repeat(shared::limits::MAX_DNS_SERVERS + 1)),
+            leak(" --dns-server 10.0.0.1".repeat(shared::limits::MAX_DNS_SERVERS)),
+        ),
+        case(
+            "SC4",
+            E,
+            leak(format!(
+                "--name {}",
+                "a".repeat(shared::limits::MAX_TEXT_BYTES + 1)
+            )),
+            leak(format!(
+                "--tls-cname {}",
+                "a".repeat(shared::limits::MAX_TEXT_BYTES)
+            )),
+        ),
     ]
+}
+
+/// Cases built from the limits are made once per test run.
+fn leak(line: String) -> &'static str {
+    Box::leak(line.into_boxed_str())
 }
 
 #[test]
@@ -488,4 +511,32 @@ fn role_gateway_with_matching_mask_is_normalised() {
     assert!(r.is_valid(), "{:#?}", r.findings);
     let r = run("--public-network-ip 10.0.1.2/24 --public-network-gateway 10.0.1.1/16");
     assert!(r.has_code("N7"));
+}
+
+#[test]
+fn overlapping_ranges_are_reported_once_each_naming_the_first_and_the_rest() {
+    let r = run(
+        "--cn a --cng a:10.1.0.1/16 --cnr a:10.1.0.2-9 --cnr a:10.1.0.5-20 --cnr a:10.1.0.8-10.1.0.8 --cnr a:10.1.1.0/24",
+    );
+    let nv18: Vec<_> = r.findings.iter().filter(|f| f.code == "NV18").collect();
+    assert_eq!(nv18.len(), 3, "{nv18:#?}");
+    assert_eq!(nv18[0].path, "network.container_networks[0].ip_ranges[0]");
+    assert!(
+        nv18[0].message.contains("\"10.1.0.5-20\" and 1 more range"),
+        "{}",
+        nv18[0].message
+    );
+    assert!(nv18[2].message.contains("\"10.1.0.2-9\" and 1 more range"));
+}
+
+#[test]
+fn thousands_of_overlapping_ranges_give_a_report_bounded_by_the_cap() {
+    let ranges = " --cnr a:10.1.0.2-10.1.0.200".repeat(5000);
+    let r = run(&format!("--cn a --cng a:10.1.0.1/16{ranges}"));
+    let cap = shared::limits::MAX_IP_RANGES_PER_NETWORK;
+    let sc3: Vec<_> = r.findings.iter().filter(|f| f.code == "SC3").collect();
+    assert_eq!(sc3.len(), 1);
+    assert!(sc3[0].message.contains(&cap.to_string()));
+    assert_eq!(r.findings.iter().filter(|f| f.code == "NV18").count(), cap);
+    assert!(r.findings.len() <= cap + 5, "{}", r.findings.len());
 }

@@ -65,6 +65,14 @@ pub struct ServeArgs {
     /// On SIGTERM or Ctrl-C, how long to wait for cancelled jobs to roll back before exiting.
     #[arg(long, default_value = "60s", value_parser = duration, value_name = "DURATION")]
     pub shutdown_timeout: Duration,
+    /// Another name (`host` or `host:port`) requests may be addressed to, besides the listen
+    /// address and its localhost forms; any other Host header is refused. Repeatable.
+    #[arg(long = "allowed-host", value_name = "NAME")]
+    pub allowed_hosts: Vec<String>,
+    /// The vSphere Client origin (`https://vc.example.com`) allowed to frame the plugin under
+    /// `/plugin/` (default: the simulator's when --simulator; the plugin's own origin always is).
+    #[arg(long, value_name = "URL")]
+    pub vsphere_client_origin: Option<String>,
 }
 
 fn duration(text: &str) -> Result<Duration, String> {
@@ -106,6 +114,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.simulator,
         stand_in_dir.path(),
     )?;
+    let client_origin = match &args.vsphere_client_origin {
+        Some(given) => Some(
+            http::security::parse_origin(given)
+                .map_err(|e| anyhow::anyhow!("--vsphere-client-origin: {e}"))?,
+        ),
+        None => default_target
+            .as_ref()
+            .and_then(|t| http::security::parse_origin(t.url.as_str()).ok()),
+    };
     let tls = server_tls(&args)?;
     let mut state = AppState::new(PathBuf::new(), default_target)
         .with_ui(ui)
@@ -142,6 +159,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "warning: serving plain HTTP on loopback {addr}: only this machine can connect, and the vSphere Client cannot load the plugin from it (use --tls)"
         ),
     }
+    let state = state.with_edge_policy(http::security::EdgePolicy::new(
+        addr,
+        &args.allowed_hosts,
+        client_origin,
+    ));
     if let Some(file) = &args.url_file {
         std::fs::write(file, &url).with_context(|| format!("writing {}", file.display()))?;
     }

@@ -5,8 +5,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ApiError;
 use super::session::CurrentSession;
+use super::{ApiError, AppJson};
 use crate::vsphere::firewall::{FirewallAction, HostFirewallChange};
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -42,7 +42,7 @@ pub struct FirewallResult {
     ))]
 pub async fn update(
     CurrentSession(session): CurrentSession,
-    Json(request): Json<FirewallRequest>,
+    AppJson(request): AppJson<FirewallRequest>,
 ) -> Result<Json<FirewallResult>, ApiError> {
     let action = match request.action {
         ActionName::Allow => FirewallAction::Allow,

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use super::jobs::{JobContext, Outcome, spawn_job};
 use super::session::CurrentSession;
 use super::vchs::{JobStarted, failure};
-use super::{ApiError, AppState};
+use super::{ApiError, AppJson, AppState};
 use crate::deploy::debug::{DebugOptions, debug};
 use crate::deploy::rollback::{RollbackOptions, rollback};
 use crate::deploy::upgrade::{UpgradeOptions, upgrade};
@@ -72,9 +72,9 @@ pub async fn start_upgrade(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
-    body: Option<Json<UpgradeRequest>>,
+    body: Option<AppJson<UpgradeRequest>>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
-    let request = body.map(|Json(b)| b).unwrap_or_default();
+    let request = body.map(|AppJson(b)| b).unwrap_or_default();
     let Some(isos) = state.isos() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -124,9 +124,9 @@ pub async fn start_rollback(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
-    body: Option<Json<RollbackRequest>>,
+    body: Option<AppJson<RollbackRequest>>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
-    let request = body.map(|Json(b)| b).unwrap_or_default();
+    let request = body.map(|AppJson(b)| b).unwrap_or_default();
     let options = RollbackOptions {
         timeout: timeout(request.timeout.as_deref())?,
         reset_progress: request.reset_progress,
@@ -171,7 +171,7 @@ pub async fn start_debug(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
-    Json(request): Json<DebugRequest>,
+    AppJson(request): AppJson<DebugRequest>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     if request
         .authorized_key

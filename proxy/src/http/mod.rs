@@ -10,6 +10,7 @@ pub mod jobs;
 mod lifecycle;
 mod openapi;
 pub mod plugin;
+pub mod security;
 pub mod serve_tls;
 pub mod session;
 pub mod ui;
@@ -25,7 +26,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
-pub use error::ApiError;
+pub use error::{ApiError, AppJson};
 pub use housekeeping::Limits;
 pub use ui::UiSource;
 
@@ -54,6 +55,8 @@ struct Inner {
     sweeper: OnceLock<()>,
     /// Set at shutdown: no new job starts.
     stopping: std::sync::atomic::AtomicBool,
+    /// Allowed Host names and the vSphere Client origin (`vch serve` sets it once listening).
+    edge: OnceLock<security::EdgePolicy>,
 }
 
 /// The appliance and bootstrap ISO images the server deploys.
@@ -76,6 +79,7 @@ impl AppState {
                 secure_cookies: false,
                 sweeper: OnceLock::new(),
                 stopping: std::sync::atomic::AtomicBool::new(false),
+                edge: OnceLock::new(),
             }),
         }
     }
@@ -115,6 +119,17 @@ impl AppState {
     pub fn with_isos(self, isos: ApplianceIsos) -> Self {
         let _ = self.inner.isos.set(isos);
         self
+    }
+
+    /// Sets the Host allow-list and plugin framing (once; later calls are ignored).
+    #[must_use]
+    pub fn with_edge_policy(self, policy: security::EdgePolicy) -> Self {
+        let _ = self.inner.edge.set(policy);
+        self
+    }
+
+    pub fn edge_policy(&self) -> &security::EdgePolicy {
+        self.inner.edge.get().unwrap_or(&security::UNCONFIGURED)
     }
 
     pub fn isos(&self) -> Option<&ApplianceIsos> {
@@ -187,6 +202,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api", api)
         .fallback_service(ui::service(state.ui()))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::edge,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

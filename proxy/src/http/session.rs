@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use shared::inventory::InventorySnapshot;
 use utoipa::ToSchema;
 
-use super::{ApiError, AppState};
+use super::{ApiError, AppJson, AppState};
 use crate::vsphere::{Client, TargetSpec, Thumbprint, TlsPolicy};
 
 /// Name of the cookie that carries the session id.
@@ -327,7 +327,7 @@ fn target_spec(state: &AppState, request: LoginRequest) -> Result<(TargetSpec, b
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    Json(request): Json<LoginRequest>,
+    AppJson(request): AppJson<LoginRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     state
         .sessions()
@@ -421,7 +421,7 @@ pub async fn clone(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: axum::http::HeaderMap,
-    Json(request): Json<CloneRequest>,
+    AppJson(request): AppJson<CloneRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     state
         .sessions()

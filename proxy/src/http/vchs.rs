@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::client_bundle;
 use super::jobs::{ClientBundle, JobContext, JobError, Outcome, spawn_job};
 use super::session::CurrentSession;
-use super::{ApiError, AppState};
+use super::{ApiError, AppJson, AppState};
 use crate::deploy::vch::{Selector, VchDetails};
 use crate::deploy::{self, ConfigureOptions, CreateOptions, DeployError, RollbackReport};
 
@@ -122,7 +122,7 @@ fn create_request(body: serde_json::Value) -> Result<VchConfig, ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-    Json(body): Json<serde_json::Value>,
+    AppJson(body): AppJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     let config = create_request(body)?;
     let Some(isos) = state.isos() else {
@@ -334,7 +334,7 @@ pub async fn configure(
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
     Path(id): Path<String>,
-    Json(request): Json<VchConfig>,
+    AppJson(request): AppJson<VchConfig>,
 ) -> Result<(StatusCode, Json<JobStarted>), ApiError> {
     let job_id = spawn_job(&state, &session, "configure", move |context| async move {
         let JobContext { client, spec, job } = context;

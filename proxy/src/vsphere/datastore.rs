@@ -180,6 +180,8 @@ fn upload_http_client(target: &TargetSpec) -> Result<reqwest::Client, VsphereErr
         // No whole-request timeout: a large ISO takes as long as it takes; a stalled peer is
         // caught by the read timeout instead.
         .read_timeout(Duration::from_secs(300))
+        // Never re-send the login or the cookie to where a redirect points.
+        .redirect(reqwest::redirect::Policy::none())
         .http1_only()
         .user_agent(concat!("vch-deploy/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -194,6 +196,7 @@ async fn soap_call(
     request: Request,
 ) -> Result<(Option<String>, ()), VsphereError> {
     let method = request.method();
+    request.check()?;
     let host = endpoint.host_str().unwrap_or_default().to_owned();
     let mut builder = http
         .post(endpoint.clone())
@@ -212,6 +215,13 @@ async fn soap_call(
         .send()
         .await
         .map_err(transport)?;
+    if response.status().is_redirection() {
+        return Err(super::session::redirect_error(
+            method,
+            response.status(),
+            response.headers(),
+        ));
+    }
     let new_cookie = session_cookie(response.headers().get_all(SET_COOKIE).iter());
     let body = response.text().await.map_err(transport)?;
     envelope::parse_response(method, &body)?;

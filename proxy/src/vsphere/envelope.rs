@@ -11,10 +11,21 @@ use super::error::VsphereError;
 use super::fault::Fault;
 use super::xml_tree::{self, Node};
 
+/// The first character of `text` that XML 1.0 cannot carry at all, escaped or not: C0 controls
+/// other than tab, line feed and carriage return, and U+FFFE/U+FFFF. (Lone surrogates, the other
+/// excluded code points, cannot occur in a Rust string.)
+pub fn first_non_xml_char(text: &str) -> Option<char> {
+    text.chars().find(|&c| {
+        (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+    })
+}
+
 /// The body of one vim25 method call, written in WSDL order by the caller.
 pub(crate) struct Request {
     method: &'static str,
     xml: String,
+    /// The element whose text held a character XML cannot carry; such a request is never sent.
+    refused: Option<(String, char)>,
 }
 
 impl Request {
@@ -23,6 +34,7 @@ impl Request {
         let mut request = Request {
             method,
             xml: String::with_capacity(512),
+            refused: None,
         };
         request.xml.push_str(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
@@ -43,14 +55,36 @@ impl Request {
     /// `<tag>text</tag>`, escaped.
     pub fn text(&mut self, tag: &str, value: &str) -> &mut Self {
         self.open(tag);
-        self.xml.push_str(&escape(value));
+        self.escaped(tag, value);
         self.close(tag)
     }
 
     /// Escaped character data inside an element opened with [`Request::open_typed`].
     pub fn content(&mut self, value: &str) -> &mut Self {
-        self.xml.push_str(&escape(value));
+        self.escaped("content", value);
         self
+    }
+
+    /// Escaping cannot make a NUL or U+FFFF valid XML: remember the first such value instead of
+    /// writing a document the server would reject or misread.
+    fn escaped(&mut self, tag: &str, value: &str) {
+        if let Some(c) = first_non_xml_char(value) {
+            self.refused.get_or_insert_with(|| (tag.to_owned(), c));
+            return;
+        }
+        self.xml.push_str(&escape(value));
+    }
+
+    /// Refuses a request that holds text XML cannot carry; called before it is sent.
+    pub fn check(&self) -> Result<(), VsphereError> {
+        match &self.refused {
+            None => Ok(()),
+            Some((tag, c)) => Err(VsphereError::NotXmlText {
+                method: self.method.to_owned(),
+                element: tag.clone(),
+                character: format!("U+{:04X}", u32::from(*c)),
+            }),
+        }
     }
 
     pub fn bool(&mut self, tag: &str, value: bool) -> &mut Self {
@@ -62,9 +96,9 @@ impl Request {
         self.xml.push('<');
         self.xml.push_str(tag);
         self.xml.push_str(" type=\"");
-        self.xml.push_str(&escape(moref.kind.as_str()));
+        self.escaped(tag, moref.kind.as_str());
         self.xml.push_str("\">");
-        self.xml.push_str(&escape(moref.value.as_str()));
+        self.escaped(tag, moref.value.as_str());
         self.close(tag)
     }
 
@@ -80,7 +114,7 @@ impl Request {
         self.xml.push('<');
         self.xml.push_str(tag);
         self.xml.push_str(" xsi:type=\"");
-        self.xml.push_str(&escape(xsi_type));
+        self.escaped(tag, xsi_type);
         self.xml.push_str("\">");
         self
     }
@@ -156,6 +190,22 @@ pub(crate) fn parse_response(method: &str, body: &str) -> Result<Node, VsphereEr
 mod tests {
     use super::*;
     use crate::vsphere::fault::FaultKind;
+
+    #[test]
+    fn refuses_text_xml_cannot_carry_instead_of_writing_it() {
+        for bad in ["a\0b", "\u{1}", "x\u{FFFF}", "\u{FFFE}", "\u{1B}[0m"] {
+            let mut r = Request::new("Login", &MoRef::new("SessionManager", "SessionManager"));
+            r.text("userName", "root").text("password", bad);
+            let err = r.check().unwrap_err();
+            assert!(
+                matches!(&err, VsphereError::NotXmlText { element, .. } if element == "password")
+            );
+            assert!(!r.finish().contains(bad));
+        }
+        let mut r = Request::new("Login", &MoRef::new("SessionManager", "SessionManager"));
+        r.text("userName", "tab\tnewline\ncr\r é \u{10000}");
+        assert!(r.check().is_ok());
+    }
 
     #[test]
     fn escapes_values_and_morefs() {

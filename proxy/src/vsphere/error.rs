@@ -47,6 +47,38 @@ pub enum VsphereError {
         source: reqwest::Error,
     },
 
+    /// Redirects are never followed on a vSphere connection: the request would carry the
+    /// password or the session cookie to wherever the server points.
+    #[error(
+        "{method}: the server answered with a redirect (HTTP {status}) to {location}; redirects are \
+         not followed on vSphere connections. Connect to the address the server names if you trust it"
+    )]
+    Redirected {
+        method: String,
+        status: u16,
+        location: String,
+    },
+
+    #[error(
+        "{method}: the response of {host} is larger than the limit of {limit} bytes (VCH_SOAP_MAX_RESPONSE_MB)"
+    )]
+    ResponseTooLarge {
+        method: String,
+        host: String,
+        limit: usize,
+    },
+
+    /// A value holds a character XML 1.0 cannot carry (NUL, other control characters, U+FFFF);
+    /// the request was not sent.
+    #[error(
+        "{method}: the value of <{element}> holds {character}, which XML cannot carry; nothing was sent"
+    )]
+    NotXmlText {
+        method: String,
+        element: String,
+        character: String,
+    },
+
     #[error("{method}: unexpected HTTP status {status} from the server")]
     HttpStatus { method: String, status: u16 },
 

@@ -554,7 +554,10 @@ pub async fn clone_ticket_from_ui_session(
     let mut endpoint = vcenter.clone();
     endpoint.set_path("/api/ui/vcenter/session/clone-ticket");
     endpoint.set_query(None);
-    let mut builder = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
+    // The session token must never follow a redirect.
+    let mut builder = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .redirect(reqwest::redirect::Policy::none());
     let verifier = match endpoint.scheme() {
         "https" | "http" => {
             let (config, verifier) = tls::client_config(tls_policy)?;

@@ -40,6 +40,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+pub use envelope::first_non_xml_char;
 pub use error::VsphereError;
 pub use fault::{Fault, FaultKind};
 pub use tls::{InvalidThumbprint, Thumbprint, TlsPolicy};
@@ -47,6 +48,7 @@ pub use tls::{InvalidThumbprint, Thumbprint, TlsPolicy};
 use envelope::Request;
 use property_collector::{Objects, PropertySpec};
 use session::Transport;
+pub use session::TransportLimits;
 
 /// A managed object reference. The value is opaque text: vcsim uses slashes, spaces and `@`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

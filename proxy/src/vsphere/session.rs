@@ -15,9 +15,98 @@ use super::xml_tree::Node;
 
 const SESSION_COOKIE: &str = "vmware_soap_session";
 
-/// vCenter answers in well under a minute even for large inventories; a stuck server (vcsim's
-/// panicking handlers) must not hang the caller forever.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Bounds on every SOAP call, so a stuck or hostile server cannot hang a caller or fill memory.
+/// The defaults can be changed for the whole process with `VCH_SOAP_TIMEOUT` (seconds, whole
+/// call), `VCH_SOAP_CONNECT_TIMEOUT` (seconds) and `VCH_SOAP_MAX_RESPONSE_MB`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransportLimits {
+    pub connect_timeout: Duration,
+    /// The whole call: connect, send, and read the response body.
+    pub request_timeout: Duration,
+    /// Largest response body read; a longer one fails naming this limit.
+    pub max_response_bytes: usize,
+}
+
+impl Default for TransportLimits {
+    /// vCenter answers in well under a minute even for large inventories (a stuck server such as
+    /// vcsim with a panicking handler must not hang the caller forever), and a page of the
+    /// property collector is a few megabytes at most.
+    fn default() -> Self {
+        TransportLimits {
+            connect_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(120),
+            max_response_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+impl TransportLimits {
+    /// The defaults, overridden by the environment variables above (read once per process).
+    pub fn configured() -> TransportLimits {
+        static CONFIGURED: std::sync::OnceLock<TransportLimits> = std::sync::OnceLock::new();
+        *CONFIGURED.get_or_init(|| {
+            let number = |name: &str| {
+                let value = std::env::var(name).ok()?;
+                let parsed = value.trim().parse::<u64>().ok().filter(|n| *n > 0);
+                if parsed.is_none() {
+                    tracing::warn!(
+                        variable = name,
+                        value,
+                        "ignored: not a positive whole number"
+                    );
+                }
+                parsed
+            };
+            let mut limits = TransportLimits::default();
+            if let Some(s) = number("VCH_SOAP_TIMEOUT") {
+                limits.request_timeout = Duration::from_secs(s);
+            }
+            if let Some(s) = number("VCH_SOAP_CONNECT_TIMEOUT") {
+                limits.connect_timeout = Duration::from_secs(s);
+            }
+            if let Some(mb) = number("VCH_SOAP_MAX_RESPONSE_MB") {
+                limits.max_response_bytes =
+                    usize::try_from(mb.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+            }
+            limits
+        })
+    }
+}
+
+/// The client builder every vSphere connection starts from: the limits' timeouts, HTTP/1.1, and
+/// redirects never followed. A redirect would re-send the SOAP body (the password of a `Login`)
+/// and the session cookie to wherever the server points, https to http included; it is an error
+/// naming the location instead ([`VsphereError::Redirected`]).
+pub(crate) fn client_builder(limits: &TransportLimits) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .timeout(limits.request_timeout)
+        .connect_timeout(limits.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .http1_only()
+        .user_agent(concat!("vch-deploy/", env!("CARGO_PKG_VERSION")))
+}
+
+/// A 3xx answer as the error that names where it pointed.
+pub(crate) fn redirect_error(
+    method: &str,
+    status: reqwest::StatusCode,
+    headers: &reqwest::header::HeaderMap,
+) -> VsphereError {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .map(|l| {
+            String::from_utf8_lossy(l.as_bytes())
+                .chars()
+                .take(512)
+                .collect()
+        })
+        .unwrap_or_else(|| "(no Location header)".to_owned());
+    VsphereError::Redirected {
+        method: method.to_owned(),
+        status: status.as_u16(),
+        location,
+    }
+}
 
 /// Whether a method changes server state, so that sending it twice is not the same as once.
 /// Reads, views and filters are safe to resend; tasks and creations are not.
@@ -58,10 +147,19 @@ pub(crate) struct Transport {
     cookie: Mutex<Option<String>>,
     round_trips: AtomicU64,
     verifier: Option<Arc<Verifier>>,
+    limits: TransportLimits,
 }
 
 impl Transport {
     pub fn new(endpoint: &Url, policy: &TlsPolicy) -> Result<Transport, VsphereError> {
+        Transport::with_limits(endpoint, policy, TransportLimits::configured())
+    }
+
+    pub fn with_limits(
+        endpoint: &Url,
+        policy: &TlsPolicy,
+        limits: TransportLimits,
+    ) -> Result<Transport, VsphereError> {
         let host = match (endpoint.host_str(), endpoint.port_or_known_default()) {
             (Some(host), Some(port)) => format!("{host}:{port}"),
             _ => {
@@ -70,13 +168,7 @@ impl Transport {
                 ));
             }
         };
-        let builder = || {
-            reqwest::Client::builder()
-                .timeout(REQUEST_TIMEOUT)
-                .connect_timeout(Duration::from_secs(20))
-                .http1_only()
-                .user_agent(concat!("vch-deploy/", env!("CARGO_PKG_VERSION")))
-        };
+        let builder = || client_builder(&limits);
         let (mut builder, mut once) = (builder(), builder().pool_max_idle_per_host(0));
         let verifier = match endpoint.scheme() {
             "https" => {
@@ -121,6 +213,7 @@ impl Transport {
             cookie: Mutex::new(None),
             round_trips: AtomicU64::new(0),
             verifier,
+            limits,
         })
     }
 
@@ -153,6 +246,7 @@ impl Transport {
     /// One SOAP round trip; returns the `<MethodResponse>` element.
     pub async fn call(&self, request: Request) -> Result<Node, VsphereError> {
         let method = request.method();
+        request.check()?;
         self.round_trips.fetch_add(1, Ordering::Relaxed);
         let soap_action = self
             .soap_action
@@ -188,16 +282,12 @@ impl Transport {
                 });
             }
         };
-        self.remember_cookie(response.headers().get_all(SET_COOKIE).iter());
         let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|source| VsphereError::Transport {
-                method: method.to_owned(),
-                host: self.host.clone(),
-                source: source.without_url(),
-            })?;
+        if status.is_redirection() {
+            return Err(redirect_error(method, status, response.headers()));
+        }
+        self.remember_cookie(response.headers().get_all(SET_COOKIE).iter());
+        let body = self.read_body(method, response).await?;
         let received = started.elapsed();
         let result = match status.as_u16() {
             200 | 500 => envelope::parse_response(method, &body),
@@ -216,6 +306,38 @@ impl Transport {
             "vim25 call"
         );
         result
+    }
+
+    /// The response body as text, refusing more than the limit (checked against Content-Length
+    /// first, then while reading, so an endless body never sits in memory).
+    async fn read_body(
+        &self,
+        method: &str,
+        mut response: reqwest::Response,
+    ) -> Result<String, VsphereError> {
+        let limit = self.limits.max_response_bytes;
+        let too_large = || VsphereError::ResponseTooLarge {
+            method: method.to_owned(),
+            host: self.host.clone(),
+            limit,
+        };
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(too_large());
+        }
+        let transport = |source: reqwest::Error| VsphereError::Transport {
+            method: method.to_owned(),
+            host: self.host.clone(),
+            source: source.without_url(),
+        };
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if body.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     fn remember_cookie<'a>(&self, headers: impl Iterator<Item = &'a HeaderValue>) {

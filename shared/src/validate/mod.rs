@@ -8,6 +8,7 @@
 mod compute;
 mod general;
 pub mod inventory;
+mod limits;
 mod network;
 mod operations;
 mod registry;
@@ -22,8 +23,12 @@ use crate::finding::{Finding, Report};
 use crate::inventory::InventorySnapshot;
 
 /// Validates a whole configuration. The inventory is optional: without it only the static rules run.
+/// A configuration beyond the caps of [`crate::limits`] gets SC3/SC4 findings and the rules see it
+/// cut to the caps.
 pub fn validate(config: &VchConfig, inventory: Option<&InventorySnapshot>) -> Report {
     let mut out: Vec<Finding> = Vec::new();
+    let cut = limits::bounded(config, &mut out);
+    let config = cut.as_ref().unwrap_or(config);
     schema::check(config, &mut out);
     target::check(config, &mut out);
     general::check(config, &mut out);

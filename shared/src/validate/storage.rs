@@ -1,5 +1,7 @@
 //! S1–S5, S9–S11, G8 and the storage numbers: the "Storage capacity" page.
 
+use std::collections::HashSet;
+
 use super::text::{DATASTORE_FORBIDDEN, forbidden_chars, join_chars};
 use crate::config::VchConfig;
 use crate::finding::Finding;
@@ -10,18 +12,19 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
     if let Some(store) = s.image_store.as_deref() {
         check_image_store(store, out);
     }
-    let mut labels: Vec<&str> = Vec::new();
+    let mut labels: HashSet<&str> = HashSet::new();
     for (i, vs) in s.volume_stores.iter().enumerate() {
-        if let Some(label) = check_volume_store(i, vs, out) {
-            if labels.contains(&label) {
-                out.push(Finding::error(
-                    "S16",
-                    "volume-store",
-                    format!("storage.volume_stores[{i}]"),
-                    format!("Volume store label \"{label}\" is used twice; each store needs its own label."),
-                ));
-            }
-            labels.push(label);
+        if let Some(label) = check_volume_store(i, vs, out)
+            && !labels.insert(label)
+        {
+            out.push(Finding::error(
+                "S16",
+                "volume-store",
+                format!("storage.volume_stores[{i}]"),
+                format!(
+                    "Volume store label \"{label}\" is used twice; each store needs its own label."
+                ),
+            ));
         }
     }
     if let Some(size) = s.base_image_size.as_deref()

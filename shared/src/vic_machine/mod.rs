@@ -50,6 +50,8 @@ pub enum ParseError {
     BadFlagValue { option: String, value: String },
     #[error("only `vic-machine create` command lines are understood, not `{command}`")]
     NotCreate { command: String },
+    #[error("the command line is {bytes} bytes long; at most {limit} bytes are read")]
+    TooLong { bytes: usize, limit: usize },
 }
 
 impl ParseError {
@@ -59,7 +61,7 @@ impl ParseError {
             ParseError::UnknownOption { option, .. }
             | ParseError::MissingValue { option }
             | ParseError::BadFlagValue { option, .. } => Some(option),
-            ParseError::NotCreate { .. } => None,
+            ParseError::NotCreate { .. } | ParseError::TooLong { .. } => None,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! `vic-machine create` arguments → [`VchConfig`] plus the findings only a command line can have
 //! (stray quotes, repeated options, options naming an unmapped container network, ...).
 
+use std::collections::HashMap;
+
 use super::ParseError;
 use super::options::{Kind, Lookup, Opt, OptSpec, lookup, suggest};
 use super::target_url::split_target;
@@ -19,6 +21,12 @@ pub struct Parsed {
 /// Parses one string as pasted from documentation or a terminal: optional prompt, optional
 /// `vic-machine-<os> create` (also `./...`), line continuations, either shell's quoting.
 pub fn parse_command_line(line: &str) -> Result<Parsed, ParseError> {
+    if line.len() > crate::limits::MAX_COMMAND_LINE_BYTES {
+        return Err(ParseError::TooLong {
+            bytes: line.len(),
+            limit: crate::limits::MAX_COMMAND_LINE_BYTES,
+        });
+    }
     let mut findings = Vec::new();
     // Only the program word decides; a value that merely mentions it must not switch the rules.
     let head = line.split(" -").next().unwrap_or("");
@@ -414,12 +422,17 @@ impl Builder {
 
     fn assign_network_settings(&mut self) {
         let nets = &mut self.config.network.container_networks;
+        // First entry per port group and per alias: one lookup per setting, not a scan.
+        let mut by_port_group: HashMap<String, usize> = HashMap::new();
+        let mut by_alias: HashMap<String, usize> = HashMap::new();
+        for (i, cn) in nets.iter().enumerate() {
+            by_port_group.entry(cn.port_group.clone()).or_insert(i);
+            if let Some(alias) = &cn.alias {
+                by_alias.entry(alias.clone()).or_insert(i);
+            }
+        }
         for s in std::mem::take(&mut self.settings) {
-            let Some((i, cn)) = nets
-                .iter_mut()
-                .enumerate()
-                .find(|(_, cn)| cn.port_group == s.network)
-            else {
+            let Some((i, cn)) = by_port_group.get(&s.network).map(|&i| (i, &mut nets[i])) else {
                 let mut f = Finding::error(
                     "N21",
                     s.option,
@@ -430,10 +443,7 @@ impl Builder {
                         s.option, s.network, s.network
                     ),
                 );
-                if let Some(by_alias) = nets
-                    .iter()
-                    .find(|cn| cn.alias.as_deref() == Some(s.network.as_str()))
-                {
+                if let Some(by_alias) = by_alias.get(&s.network).map(|&i| &nets[i]) {
                     f = f.with_suggestion(format!("{}:{}", by_alias.port_group, s.value));
                 }
                 self.findings.push(f);

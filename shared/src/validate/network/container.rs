@@ -2,10 +2,12 @@
 //! misses: duplicate aliases (NV24), a gateway inside its own range (NV25), a port group mapped twice
 //! (NV26) and a bare gateway IP whose mask we infer (N24).
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+use super::overlap::{Overlap, and_more, overlaps};
 use super::{ContainerSubnet, ResolvedPortGroups};
 use crate::address::{IpRange, covering_network, parse_cidr, parse_ip_range, parse_ipv4};
 use crate::config::{ContainerNetwork, VchConfig};
@@ -26,40 +28,45 @@ pub(super) fn check(
 ) -> Vec<ContainerSubnet> {
     let nets = &config.network.container_networks;
     let mut subnets = Vec::new();
+    // First entry per port group, and per alias the first entry and the first one on another port
+    // group: enough to name an earlier clash in one pass.
+    let mut by_port_group: HashMap<&str, usize> = HashMap::new();
+    let mut by_alias: HashMap<&str, (usize, Option<usize>)> = HashMap::new();
     for (i, cn) in nets.iter().enumerate() {
         check_names(i, cn, pgs, out);
-        for (j, earlier) in nets[..i].iter().enumerate() {
-            if earlier.port_group == cn.port_group && !cn.port_group.is_empty() {
-                out.push(Finding::error(
-                    "NV26",
-                    "container-network",
-                    path(i, "port_group"),
-                    format!(
-                        "vSphere network \"{}\" is mapped as a container network twice (entries {j} and {i}); map it once.",
-                        cn.port_group
-                    ),
-                ));
-                break;
-            }
+        let j = *by_port_group.entry(cn.port_group.as_str()).or_insert(i);
+        if j < i && !cn.port_group.is_empty() {
+            out.push(Finding::error(
+                "NV26",
+                "container-network",
+                path(i, "port_group"),
+                format!(
+                    "vSphere network \"{}\" is mapped as a container network twice (entries {j} and {i}); map it once.",
+                    cn.port_group
+                ),
+            ));
         }
-        for earlier in &nets[..i] {
-            if earlier.effective_alias() == cn.effective_alias()
-                && earlier.port_group != cn.port_group
-            {
-                out.push(Finding::error(
-                    "NV24",
-                    "container-network",
-                    path(i, "alias"),
-                    format!(
-                        "Container network name \"{}\" is used for both \"{}\" and \"{}\"; Docker would only see one of them. \
-                         Give each a distinct alias.",
-                        cn.effective_alias(),
-                        earlier.port_group,
-                        cn.port_group
-                    ),
-                ).with_suggestion(format!("{}:{}-2", cn.port_group, cn.effective_alias())));
-                break;
-            }
+        let alias = cn.effective_alias();
+        let seen = by_alias.entry(alias).or_insert((i, None));
+        let first = &nets[seen.0];
+        let clash = if first.port_group != cn.port_group {
+            seen.1.get_or_insert(i);
+            Some(first)
+        } else {
+            seen.1.filter(|&o| o < i).map(|o| &nets[o])
+        };
+        if let Some(earlier) = clash {
+            out.push(Finding::error(
+                "NV24",
+                "container-network",
+                path(i, "alias"),
+                format!(
+                    "Container network name \"{alias}\" is used for both \"{}\" and \"{}\"; Docker would only see one of them. \
+                     Give each a distinct alias.",
+                    earlier.port_group,
+                    cn.port_group
+                ),
+            ).with_suggestion(format!("{}:{alias}-2", cn.port_group)));
         }
         let ranges = check_ranges(i, cn, out);
         let gateway = check_gateway(i, cn, &ranges, out);
@@ -204,22 +211,26 @@ fn check_ranges(i: usize, cn: &ContainerNetwork, out: &mut Vec<Finding>) -> Vec<
             )),
         }
     }
-    for (a, (ka, ra)) in parsed.iter().enumerate() {
-        for (kb, rb) in &parsed[a + 1..] {
-            if ra.overlaps(rb) {
-                out.push(Finding::error(
-                    "NV18",
-                    "container-network-ip-range",
-                    format!("{}[{kb}]", path(i, "ip_ranges")),
-                    format!(
-                        "IP ranges \"{}\" and \"{}\" of container network \"{}\" overlap.",
-                        cn.ip_ranges[*ka],
-                        cn.ip_ranges[*kb],
-                        cn.effective_alias()
-                    ),
-                ));
-            }
-        }
+    let spans: Vec<(u32, u32)> = parsed
+        .iter()
+        .map(|(_, r)| (u32::from(r.first), u32::from(r.last)))
+        .collect();
+    for ((k, _), hit) in parsed.iter().zip(overlaps(&spans)) {
+        let Some(Overlap { first, more }) = hit else {
+            continue;
+        };
+        out.push(Finding::error(
+            "NV18",
+            "container-network-ip-range",
+            format!("{}[{k}]", path(i, "ip_ranges")),
+            format!(
+                "IP range \"{}\" of container network \"{}\" overlaps range \"{}\"{}. Give each address to one range only.",
+                cn.ip_ranges[*k],
+                cn.effective_alias(),
+                cn.ip_ranges[parsed[first].0],
+                and_more(more, "range")
+            ),
+        ));
     }
     parsed
 }
