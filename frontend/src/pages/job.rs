@@ -104,19 +104,25 @@ fn title_of(kind: &str, name: Option<&str>) -> String {
 #[component]
 pub fn JobPage(id: String, title: Option<String>) -> impl IntoView {
     let app = expect_context::<AppContext>();
-    let title = RwSignal::new(title);
+    let given = title;
     let kind = RwSignal::new(None::<String>);
+    let vch_name = RwSignal::new(None::<String>);
     {
         let id = id.clone();
         spawn_local(async move {
             if let Ok(status) = api::job_status(&id).await {
-                kind.try_set(Some(status.kind.clone()));
-                if title.try_with_untracked(Option::is_none) == Some(true) {
-                    title.try_set(Some(title_of(&status.kind, None)));
-                }
+                kind.try_set(Some(status.kind));
             }
         });
     }
+    let title = move || {
+        given.clone().or_else(|| {
+            kind.with(|k| {
+                k.as_deref()
+                    .map(|k| vch_name.with(|n| title_of(k, n.as_deref())))
+            })
+        })
+    };
     let percent = RwSignal::new(0u8);
     let step = RwSignal::new(String::from("Starting"));
     let log = RwSignal::new(Vec::<String>::new());
@@ -166,16 +172,7 @@ pub fn JobPage(id: String, title: Option<String>) -> impl IntoView {
                 });
             }
             if let Outcome::Succeeded(Some(result)) = &ended {
-                if let Some(name) = &result.name
-                    && let Some(kind) = kind.get_untracked()
-                {
-                    title.set(Some(title_of(&kind, Some(name))));
-                }
-                // The VCH exists now: its draft is done with.
-                if kind.get_untracked().as_deref() == Some("create") {
-                    crate::draft::clear();
-                    app.draft.set(None);
-                }
+                vch_name.set(result.name.clone());
             }
             step.set(
                 match ended {
@@ -250,6 +247,15 @@ pub fn JobPage(id: String, title: Option<String>) -> impl IntoView {
             }
         }
     });
+    // The VCH exists now: its draft is done with.
+    Effect::new(move |_| {
+        if kind.with(|k| k.as_deref() == Some("create"))
+            && outcome.with(|o| matches!(o, Outcome::Succeeded(_)))
+        {
+            crate::draft::clear();
+            app.draft.set(None);
+        }
+    });
     // A create the server's rules refused goes straight back to the wizard, entries intact, where
     // the same rules (with the inventory read again) show each error on its field.
     Effect::new(move |_| {
@@ -272,7 +278,7 @@ pub fn JobPage(id: String, title: Option<String>) -> impl IntoView {
     };
 
     view! {
-        <h1 class="page-title">{move || title.get().unwrap_or_else(|| "Job".to_owned())}</h1>
+        <h1 class="page-title">{move || title().unwrap_or_else(|| "Job".to_owned())}</h1>
         <section class="card card--wide" aria-labelledby="job-progress-label">
             <p id="job-progress-label" class="card__title">{move || step.get()}</p>
             <div

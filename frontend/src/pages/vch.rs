@@ -13,11 +13,11 @@ use crate::components::command_line::CommandLineView;
 use crate::components::dialog::Dialog;
 use crate::context::{AppContext, Page};
 use crate::state::Step;
+use crate::wizard::OWN_NAME_FINDINGS;
 use crate::wizard::topology::DeployedTopology;
 
-/// Findings about the VCH being itself: its own name taken (G12, G14), and K3, which concerns
-/// generating a certificate at creation.
-const ABOUT_ITSELF: &[&str] = &["G12", "G14", "K3"];
+/// K3 concerns generating a certificate at creation, not a running VCH.
+const CREATION_ONLY: &[&str] = &["K3"];
 
 fn dash(v: Option<String>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or_else(|| "–".into())
@@ -29,9 +29,7 @@ fn docker_env(v: &VchInspect, name: &str) -> Option<String> {
     let mut lines = vec![format!("export DOCKER_HOST={host}")];
     if v.tls_verify {
         lines.push("export DOCKER_TLS_VERIFY=1".into());
-        lines.push(format!(
-            "export DOCKER_CERT_PATH=\"$PWD/{name}\"   # ca.pem, cert.pem, key.pem of the client bundle"
-        ));
+        lines.push(format!("export DOCKER_CERT_PATH=\"$PWD/{name}\""));
     } else if v.tls {
         lines.push("# TLS without client verification: add --tls to docker commands".into());
     }
@@ -120,8 +118,12 @@ fn Overview(
                         <p>"Docker endpoint: " <code class="docker-endpoint">{host}</code></p>
                         <p class="muted">{if v.tls_verify { "TLS with client certificates." } else if v.tls { "TLS without client verification." } else { "No TLS." }}</p>
                         {env.map(|e| view! {
-                            <p>"For docker clients:"</p>
-                            <pre class="command-line__text" aria-label="Docker client environment"><code>{e}</code></pre>
+                            <p>{if v.tls_verify {
+                                "For docker clients, with the client bundle's ca.pem, cert.pem and key.pem in a folder named after the VCH:"
+                            } else {
+                                "For docker clients:"
+                            }}</p>
+                            <pre class="command-line__text" tabindex="0" aria-label="Docker client environment"><code>{e}</code></pre>
                         })}
                     }.into_any(),
                     None => view! { <p class="muted">"The appliance has not reported its client address yet."</p> }.into_any(),
@@ -235,7 +237,8 @@ fn Findings(details: LocalResource<Result<VchDetails, FetchError>>) -> impl Into
                 .findings
                 .into_iter()
                 .filter(|f| {
-                    !ABOUT_ITSELF.contains(&f.code.as_str())
+                    !OWN_NAME_FINDINGS.contains(&f.code.as_str())
+                        && !CREATION_ONLY.contains(&f.code.as_str())
                         && f.severity != shared::finding::Severity::Info
                 })
                 .collect::<Vec<_>>(),
@@ -254,7 +257,7 @@ fn Findings(details: LocalResource<Result<VchDetails, FetchError>>) -> impl Into
                         {list.into_iter().map(|f| {
                             let (class, label) = if f.is_error() { ("finding finding--error", "Error") } else { ("finding finding--warning", "Warning") };
                             let step = Step::of_path(&f.path).title();
-                            view! { <li class=class><span class="finding__severity">{label}": "</span>{f.message}<span class="muted">{format!(" (Configure → {step})")}</span></li> }
+                            view! { <li class=class><span class="finding__severity">{label}": "</span>{f.message}<span>{format!(" (Configure → {step})")}</span></li> }
                         }).collect_view()}
                     </ul>
                 }.into_any(),

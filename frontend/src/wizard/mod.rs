@@ -37,6 +37,10 @@ const FOCUS_FIRST_PROBLEM: &[&str] = &[
     "#wizard-step-errors",
 ];
 
+/// Findings that name a deployed VCH itself when it is checked again: its name taken (G12) and
+/// its VM folder (G14), as the proxy's configure treats them.
+pub const OWN_NAME_FINDINGS: &[&str] = &["G12", "G14"];
+
 /// What step pages need from the wizard, provided as context.
 #[derive(Clone, Copy)]
 pub struct WizardContext {
@@ -123,6 +127,12 @@ fn issues_of(
     original: Option<&VchConfig>,
 ) -> Vec<Issue> {
     let mut report = shared::validate(config, inventory);
+    if original.is_some() {
+        // A deployed VCH's own name is in the inventory: that is no clash.
+        report
+            .findings
+            .retain(|f| !OWN_NAME_FINDINGS.contains(&f.code.as_str()));
+    }
     let new_ops_user = original.is_none_or(|o| o.operations.ops_user != config.operations.ops_user);
     if new_ops_user && let Some(f) = shared::validate::missing_ops_password(config) {
         report.findings.push(f);

@@ -190,7 +190,7 @@ fn Figure(pic: Memo<Picture>, id: &'static str, caption: &'static str) -> impl I
     let desc_id = format!("{id}-desc");
     let labelled = format!("{title_id} {desc_id}");
     view! {
-        <figure class="topology">
+        <figure class="topology" tabindex="0">
             {move || {
                 let p = pic.get();
                 let rows = p.nics.len() + p.containers.len();

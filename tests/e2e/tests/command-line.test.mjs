@@ -98,7 +98,7 @@ describe('the command line round trip', () => {
       assert.deepEqual(await errorBadges(page), []);
       assert.equal(await page.locator('[aria-invalid="true"]').count(), 0);
       await goToStep(page, 'General');
-      assert.equal(await page.getByRole('textbox', { name: 'Datacenter' }).inputValue(), 'DC0');
+      assert.equal(await page.getByRole('combobox', { name: 'Datacenter' }).inputValue(), 'DC0');
       assert.equal(await page.getByRole('textbox', { name: 'Certificate thumbprint' }).inputValue(), sha1);
       await goToStep(page, 'Summary');
       assert.equal(await summaryLine(page), line);
