@@ -160,8 +160,15 @@ describe('a VCH after Finish', () => {
       const patched = page.waitForRequest((r) => r.method() === 'PATCH');
       await diff.getByRole('button', { name: 'Apply changes' }).click();
       const body = (await patched).postDataJSON();
-      assert.deepEqual(body.network?.dns_servers, ['10.0.0.53', '10.0.0.54']);
-      assert.equal(body.general, undefined, 'only what changed is sent');
+      // Only what changed carries a value; everything else is empty, which configure keeps.
+      const given = [];
+      const walk = (v, at) => {
+        if (v && typeof v === 'object' && !Array.isArray(v)) Object.entries(v).forEach(([k, x]) => walk(x, at ? `${at}.${k}` : k));
+        else if (v !== null && v !== false && !(Array.isArray(v) && v.length === 0) && at !== 'schema_version') given.push(at);
+      };
+      walk(body, '');
+      assert.deepEqual(given, ['network.dns_servers']);
+      assert.deepEqual(body.network.dns_servers, ['10.0.0.53', '10.0.0.54']);
       await page.getByRole('heading', { level: 1, name: `Configuring ${NAME}` }).waitFor();
       await page.locator('#job-outcome').getByText('Done.').waitFor({ timeout: 60_000 });
       const config = await page.evaluate(async (id) => (await (await fetch(`./api/vchs/${id}/config`)).json()).config, vm);
