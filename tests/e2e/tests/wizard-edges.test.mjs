@@ -60,6 +60,11 @@ describe('wizard rough edges', () => {
       assert.equal(await page.getByRole('textbox', { name: 'Name', exact: true }).inputValue(), 'vch-enter');
       await page.getByRole('textbox', { name: 'Name', exact: true }).press('Enter');
       await page.waitForFunction(() => document.querySelector('#wizard-step-heading')?.textContent === 'Compute capacity');
+      // The inventory is read again on demand, from inside the wizard.
+      const refreshed = page.waitForResponse((r) => /\/api\/inventory\?refresh=true/.test(r.url()));
+      await page.getByRole('button', { name: 'Refresh inventory' }).click();
+      assert.equal((await refreshed).status(), 200);
+      await page.getByRole('status').filter({ hasText: 'Inventory read again.' }).waitFor();
       assert.deepEqual(errors.filter(expected), []);
     } finally {
       await page.close();
