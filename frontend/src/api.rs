@@ -128,6 +128,53 @@ pub struct VchSummary {
     pub status: Option<String>,
     #[serde(default)]
     pub power_state: Option<String>,
+    /// Whether the server's ISO is newer (`upgrade available`, `up to date`), when it says.
+    #[serde(default)]
+    pub upgrade_status: Option<String>,
+}
+
+/// One appliance NIC of `GET ./api/vchs/<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Endpoint {
+    pub role: String,
+    pub port_group: String,
+    #[serde(default)]
+    pub static_ip: Option<String>,
+    #[serde(default)]
+    pub assigned_ip: Option<String>,
+}
+
+/// `GET ./api/vchs/<id>`: what the VCH runs with, read from vSphere now.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct VchInspect {
+    pub summary: VchSummary,
+    #[serde(default)]
+    pub tls: bool,
+    #[serde(default)]
+    pub tls_verify: bool,
+    #[serde(default)]
+    pub docker_port: u16,
+    #[serde(default)]
+    pub docker_host: Option<String>,
+    #[serde(default)]
+    pub admin_portal: Option<String>,
+    #[serde(default)]
+    pub endpoints: Vec<Endpoint>,
+    /// Alias → port group.
+    #[serde(default)]
+    pub container_networks: std::collections::BTreeMap<String, String>,
+    /// Label → location.
+    #[serde(default)]
+    pub volume_stores: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    pub bridge_range: Option<String>,
+}
+
+/// `GET ./api/jobs/<id>`, the parts the job page needs before its event stream starts.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct JobStatus {
+    pub kind: String,
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -265,6 +312,48 @@ pub async fn delete_vch(id: &str, force: bool) -> Result<JobRef, FetchError> {
 
 pub async fn vch_details(id: &str) -> Result<VchDetails, FetchError> {
     get_json(&format!("./api/vchs/{}/config", encode(id))).await
+}
+
+pub async fn vch_inspect(id: &str) -> Result<VchInspect, FetchError> {
+    get_json(&format!("./api/vchs/{}", encode(id))).await
+}
+
+pub async fn job_status(id: &str) -> Result<JobStatus, FetchError> {
+    get_json(&format!("./api/jobs/{}", encode(id))).await
+}
+
+/// `PATCH ./api/vchs/<id>` with the options to change; the operations password, which a
+/// configuration never serialises, is put into the body beside them.
+pub async fn configure_vch(id: &str, request: &VchConfig) -> Result<JobRef, FetchError> {
+    let url = format!("./api/vchs/{}", encode(id));
+    let mut body = serde_json::to_value(request).map_err(|e| FetchError::Transport {
+        message: format!("The request could not be prepared ({e})."),
+    })?;
+    if let (Some(password), Some(ops)) = (
+        request.operations.ops_password.as_ref(),
+        body.get_mut("operations").and_then(|o| o.as_object_mut()),
+    ) {
+        ops.insert("ops_password".into(), password.expose().into());
+    }
+    send_json(Request::patch(&url), &body).await
+}
+
+/// `POST ./api/vchs/<id>/<action>` for `upgrade`, `rollback` or `debug`, each a job.
+pub async fn vch_action<B: Serialize>(
+    id: &str,
+    action: &str,
+    body: &B,
+) -> Result<JobRef, FetchError> {
+    let url = format!("./api/vchs/{}/{action}", encode(id));
+    send_json(Request::post(&url), body).await
+}
+
+pub fn vch_certificate_url(id: &str) -> String {
+    format!("./api/vchs/{}/certificate", encode(id))
+}
+
+pub fn vch_log_url(id: &str) -> String {
+    format!("./api/vchs/{}/log", encode(id))
 }
 
 pub async fn cancel_job(id: &str) -> Result<(), FetchError> {

@@ -107,20 +107,33 @@ pub struct Issue {
     pub message: String,
     /// Errors block Next/Finish; warnings and notes are shown but let the user go on.
     pub blocking: bool,
-    /// Values that would fix it, offered as one-click choices.
+    /// Values that would fix it, in the field's own syntax, offered as one-click choices.
     pub suggestions: Vec<String>,
+    /// Fixes that are not a value for the field (another option, a command), shown as text.
+    pub notes: Vec<String>,
 }
 
 impl Issue {
-    /// The wizard's view of a finding: where it shows and whether it blocks.
-    pub fn from_finding(finding: &shared::Finding, also: Vec<String>) -> Self {
+    /// The wizard's view of a finding: where it shows, whether it blocks, and its suggestions
+    /// as values for the field in `config`.
+    pub fn from_finding(
+        finding: &shared::Finding,
+        also: Vec<String>,
+        config: &shared::VchConfig,
+    ) -> Self {
+        let (suggestions, notes) = if is_firewall_code(&finding.code) {
+            (Vec::new(), finding.suggestions.clone())
+        } else {
+            suggest::field_suggestions(finding, config)
+        };
         Self {
             code: finding.code.clone(),
             path: finding.path.clone(),
             also,
             message: finding.message.clone(),
             blocking: finding.is_error(),
-            suggestions: finding.suggestions.clone(),
+            suggestions,
+            notes,
         }
     }
 
@@ -241,6 +254,27 @@ impl WizardState {
         }
     }
 
+    /// A draft brought back (after a reload or a refused create): every step may be visited.
+    pub fn restored() -> Self {
+        Self {
+            furthest: Step::Summary,
+            ..Self::new()
+        }
+    }
+
+    /// Shows the first step with an error, its errors revealed; `None` when there is none.
+    pub fn show_first_error(&mut self, issues: &[Issue]) -> Option<Step> {
+        let step = issues
+            .iter()
+            .filter(|i| i.blocking)
+            .map(Issue::step)
+            .min()?;
+        self.attempted.insert(step);
+        self.furthest = self.furthest.max(step);
+        self.current = step;
+        Some(step)
+    }
+
     /// After an import every step may be reviewed and every problem is shown at once.
     pub fn reveal_all(&mut self) {
         self.furthest = Step::Summary;
@@ -299,6 +333,8 @@ impl WizardState {
             .count()
     }
 }
+
+mod suggest;
 
 #[cfg(test)]
 mod tests;

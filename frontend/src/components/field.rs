@@ -10,7 +10,9 @@ pub struct FieldMessage {
     pub is_error: bool,
     /// Values that would fix it; each becomes a button that puts it in the field.
     pub suggestions: Vec<String>,
-    /// The suggestions are command lines to run, shown as text, never put in the field.
+    /// Fixes that are not values (other options, commands to run), shown as text to copy.
+    pub notes: Vec<String>,
+    /// The notes are shell commands (the firewall rules).
     pub commands: bool,
 }
 
@@ -93,9 +95,9 @@ pub fn TextField(
                 on:input=move |ev| {
                     let typed = event_target_value(&ev);
                     text.set(typed.clone());
-                    on_input.run(typed);
+                    let _ = on_input.try_run(typed);
                 }
-                on:blur=move |_| on_blur.run(())
+                on:blur=move |_| { let _ = on_blur.try_run(()); }
             ></textarea>
             }
             .into_any()
@@ -114,8 +116,8 @@ pub fn TextField(
                 aria-required=required.then_some("true")
                 aria-invalid=move || is_error().then_some("true")
                 aria-describedby=describe
-                on:input=move |ev| on_input.run(event_target_value(&ev))
-                on:blur=move |_| on_blur.run(())
+                on:input=move |ev| { let _ = on_input.try_run(event_target_value(&ev)); }
+                on:blur=move |_| { let _ = on_blur.try_run(()); }
             />
         }
         .into_any(),
@@ -159,8 +161,8 @@ pub fn CheckboxField(
                         type="checkbox"
                         prop:checked=checked
                         aria-describedby=describe
-                        on:change=move |ev| on_change.run(event_target_checked(&ev))
-                        on:blur=move |_| on_blur.run(())
+                        on:change=move |ev| { let _ = on_change.try_run(event_target_checked(&ev)); }
+                        on:blur=move |_| { let _ = on_blur.try_run(()); }
                     />
                     <span>{label}</span>
                 </label>
@@ -185,20 +187,16 @@ fn Message(
             } else {
                 ("field__message field__message--warning", "i")
             };
+            let notes = (!m.notes.is_empty()).then(|| {
+                let lead = if m.commands { "To fix it from a shell: " } else { " Or on the command line: " };
+                view! {
+                    <span class="field__suggestions field__suggestions--commands">
+                        {lead}
+                        {m.notes.into_iter().map(|s| view! { <code class="field__command">{s}</code> }).collect_view()}
+                    </span>
+                }
+            });
             let suggestions = match on_suggest {
-                _ if m.commands && !m.suggestions.is_empty() => Some(
-                    view! {
-                        <span class="field__suggestions field__suggestions--commands">
-                            "To fix it from a shell: "
-                            {m
-                                .suggestions
-                                .into_iter()
-                                .map(|s| view! { <code class="field__command">{s}</code> })
-                                .collect_view()}
-                        </span>
-                    }
-                    .into_any(),
-                ),
                 Some(apply) if !m.suggestions.is_empty() => Some(
                     view! {
                         <span class="field__suggestions">
@@ -212,7 +210,7 @@ fn Message(
                                         <button
                                             type="button"
                                             class="btn btn--sm btn--link suggestion"
-                                            on:click=move |_| apply.run(value.clone())
+                                            on:click=move |_| { let _ = apply.try_run(value.clone()); }
                                         >
                                             {s}
                                         </button>
@@ -241,6 +239,7 @@ fn Message(
                     </span>
                     {m.text}
                     {suggestions}
+                    {notes}
                 </p>
             }
         })

@@ -2,4 +2,5 @@
 
 pub mod alert;
 pub mod command_line;
+pub mod dialog;
 pub mod field;

@@ -30,6 +30,8 @@ pub fn ConnectPage() -> impl IntoView {
     let error = RwSignal::new(None::<FetchError>);
     let untrusted = RwSignal::new(None::<Untrusted>);
 
+    // The SHA-1 of a certificate confirmed below: `--thumbprint` in generated command lines.
+    let confirmed = StoredValue::new(None::<String>);
     let connect = move |login: Login| {
         busy.set(true);
         error.set(None);
@@ -39,6 +41,10 @@ pub fn ConnectPage() -> impl IntoView {
             match outcome {
                 Ok(session) => {
                     untrusted.set(None);
+                    let thumbprint = login.thumbprint.as_ref().and(confirmed.get_value());
+                    crate::draft::remember_thumbprint(&session.target, thumbprint.as_deref());
+                    app.thumbprint
+                        .set(thumbprint.map(|t| (session.target.clone(), t)));
                     app.connected(session);
                     focus_first_later(&["#new-vch", "#main"]);
                 }
@@ -81,6 +87,7 @@ pub fn ConnectPage() -> impl IntoView {
     let trust = move |_| {
         if let Some(u) = untrusted.get_untracked() {
             let thumbprint = u.sha256.clone().or(u.sha1.clone());
+            confirmed.set_value(u.sha1.clone());
             connect(Login {
                 thumbprint,
                 ..u.login

@@ -171,7 +171,7 @@ fn VchRow(vch: VchSummary, on_changed: Callback<()>) -> impl IntoView {
             match api::delete_vch(&id.get_value(), force.get_untracked()).await {
                 Ok(job) => app.page.set(Page::Job {
                     id: job.job,
-                    title: format!("Deleting {}", name.get_value()),
+                    title: Some(format!("Deleting {}", name.get_value())),
                 }),
                 Err(e) => {
                     delete_error.set(Some(e));
@@ -183,7 +183,15 @@ fn VchRow(vch: VchSummary, on_changed: Callback<()>) -> impl IntoView {
     let dash = |v: Option<String>| v.filter(|s| !s.is_empty()).unwrap_or_else(|| "–".into());
     view! {
         <tr>
-            <th scope="row">{vch.name.clone()}</th>
+            <th scope="row">
+                <a href=format!("#/vch/{}", vch.id) on:click={
+                    let id = vch.id.clone();
+                    move |ev| {
+                        ev.prevent_default();
+                        app.page.set(Page::Vch { id: id.clone() });
+                    }
+                }>{vch.name.clone()}</a>
+            </th>
             <td>{dash(vch.status)}</td>
             <td>{dash(vch.power_state)}</td>
             <td>{dash(vch.version)}</td>

@@ -39,6 +39,9 @@ struct JobEvent {
 struct JobErrorBody {
     #[serde(default)]
     message: String,
+    /// Present when the configuration was refused before anything was made.
+    #[serde(default)]
+    findings: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -65,6 +68,8 @@ enum Outcome {
     Failed {
         message: String,
         removed: Vec<String>,
+        /// The server's rules refused the configuration; nothing was made.
+        refused: bool,
     },
     Cancelled {
         removed: Vec<String>,
@@ -82,9 +87,42 @@ fn capitalised(label: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A job opened from its address has no title yet: its kind, and the VCH name once known.
+fn title_of(kind: &str, name: Option<&str>) -> String {
+    let verb = match kind {
+        "create" => "Creating",
+        "delete" => "Deleting",
+        "configure" => "Configuring",
+        "upgrade" => "Upgrading",
+        "rollback" => "Rolling back",
+        "debug" => "Enabling debug access on",
+        _ => "Job on",
+    };
+    format!("{verb} {}", name.unwrap_or("a virtual container host"))
+}
+
 #[component]
-pub fn JobPage(id: String, title: String) -> impl IntoView {
+pub fn JobPage(id: String, title: Option<String>) -> impl IntoView {
     let app = expect_context::<AppContext>();
+    let given = title;
+    let kind = RwSignal::new(None::<String>);
+    let vch_name = RwSignal::new(None::<String>);
+    {
+        let id = id.clone();
+        spawn_local(async move {
+            if let Ok(status) = api::job_status(&id).await {
+                kind.try_set(Some(status.kind));
+            }
+        });
+    }
+    let title = move || {
+        given.clone().or_else(|| {
+            kind.with(|k| {
+                k.as_deref()
+                    .map(|k| vch_name.with(|n| title_of(k, n.as_deref())))
+            })
+        })
+    };
     let percent = RwSignal::new(0u8);
     let step = RwSignal::new(String::from("Starting"));
     let log = RwSignal::new(Vec::<String>::new());
@@ -113,11 +151,13 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
             .as_ref()
             .map(|e| e.message.clone())
             .filter(|m| !m.is_empty());
+        let refused = event.error.as_ref().is_some_and(|e| e.findings.is_some());
         let ended = match event.state.as_str() {
             "succeeded" => Some(Outcome::Succeeded(event.result)),
             "failed" => Some(Outcome::Failed {
                 message: error_message.unwrap_or(event.message),
                 removed: event.removed,
+                refused,
             }),
             "cancelled" => Some(Outcome::Cancelled {
                 removed: event.removed,
@@ -125,6 +165,15 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
             _ => None,
         };
         if let Some(ended) = ended {
+            if matches!(ended, Outcome::Succeeded(_)) {
+                // A new or deleted VCH changes what the pickers offer and what rules flag.
+                spawn_local(async move {
+                    let _ = app.reload_inventory().await;
+                });
+            }
+            if let Outcome::Succeeded(Some(result)) = &ended {
+                vch_name.set(result.name.clone());
+            }
             step.set(
                 match ended {
                     Outcome::Succeeded(_) => "Finished",
@@ -187,9 +236,49 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
         });
     };
     let running = move || outcome.with(|o| *o == Outcome::Running);
+    // The log follows the newest step unless the person scrolled up to read.
+    let log_ref = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        log.track();
+        if let Some(list) = log_ref.get() {
+            let near_end = list.scroll_height() - list.scroll_top() - list.client_height() < 48;
+            if near_end || outcome.with_untracked(|o| *o != Outcome::Running) {
+                request_animation_frame(move || list.set_scroll_top(list.scroll_height()));
+            }
+        }
+    });
+    // The VCH exists now: its draft is done with.
+    Effect::new(move |_| {
+        if kind.with(|k| k.as_deref() == Some("create"))
+            && outcome.with(|o| matches!(o, Outcome::Succeeded(_)))
+        {
+            crate::draft::clear();
+            app.draft.set(None);
+        }
+    });
+    // A create the server's rules refused goes straight back to the wizard, entries intact, where
+    // the same rules (with the inventory read again) show each error on its field.
+    Effect::new(move |_| {
+        let refused = outcome.with(|o| matches!(o, Outcome::Failed { refused: true, .. }));
+        if refused
+            && kind.with(|k| k.as_deref() == Some("create"))
+            && app.draft.with_untracked(Option::is_some)
+        {
+            app.refused.set(outcome.with_untracked(|o| match o {
+                Outcome::Failed { message, .. } => Some(message.clone()),
+                _ => None,
+            }));
+            app.page.set(Page::NewVch);
+        }
+    });
+    let failed_create = move || {
+        kind.with(|k| k.as_deref() == Some("create"))
+            && outcome.with(|o| matches!(o, Outcome::Failed { .. }))
+            && app.draft.with(Option::is_some)
+    };
 
     view! {
-        <h1 class="page-title">{title.clone()}</h1>
+        <h1 class="page-title">{move || title().unwrap_or_else(|| "Job".to_owned())}</h1>
         <section class="card card--wide" aria-labelledby="job-progress-label">
             <p id="job-progress-label" class="card__title">{move || step.get()}</p>
             <div
@@ -203,16 +292,21 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
                 <div class="progress__bar" style:width=move || format!("{}%", percent.get())></div>
             </div>
             <h2 class="stack__title">"Steps"</h2>
-            <ol class="job-log" aria-live="polite" aria-label="Steps so far">
+            <ol class="job-log" aria-live="polite" aria-label="Steps so far" node_ref=log_ref>
                 {move || log.get().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
             </ol>
             <div id="job-outcome" tabindex="-1">
-                {move || view! { <OutcomeView outcome=outcome.get() job=job_id.get_value()/> }}
+                {move || view! { <OutcomeView outcome=outcome.get() job=job_id.get_value() deleted=kind.get().as_deref() == Some("delete")/> }}
             </div>
             <div class="page-actions">
                 {move || running().then(|| view! {
                     <button type="button" class="btn btn--danger" on:click=cancel disabled=cancelling>
                         {move || if cancelling.get() { "Cancelling…" } else { "Cancel and roll back" }}
+                    </button>
+                })}
+                {move || failed_create().then(|| view! {
+                    <button type="button" class="btn btn--primary" on:click=move |_| app.page.set(Page::NewVch)>
+                        "Back to the wizard"
                     </button>
                 })}
                 <button type="button" class="btn" on:click=move |_| app.page.set(Page::Home)>
@@ -224,7 +318,7 @@ pub fn JobPage(id: String, title: String) -> impl IntoView {
 }
 
 #[component]
-fn OutcomeView(outcome: Outcome, job: String) -> impl IntoView {
+fn OutcomeView(outcome: Outcome, job: String, deleted: bool) -> impl IntoView {
     let removed_list = |removed: Vec<String>| {
         (!removed.is_empty()).then(|| {
             view! {
@@ -257,13 +351,25 @@ fn OutcomeView(outcome: Outcome, job: String) -> impl IntoView {
                             <p>"Warnings:"</p>
                             <ul>{result.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect_view()}</ul>
                         })}
-                        {result.vch_id.map(|id| view! { <p class="muted">"VCH id " {id}</p> })}
+                        {result.vch_id.filter(|_| !deleted).map(|id| {
+                            let app = expect_context::<AppContext>();
+                            let open = id.clone();
+                            view! {
+                                <p>
+                                    <a href=format!("#/vch/{id}") on:click=move |ev| {
+                                        ev.prevent_default();
+                                        app.page.set(Page::Vch { id: open.clone() });
+                                    }>"Open the virtual container host's page"</a>
+                                    <span class="muted">" (VCH id " {id.clone()} ")"</span>
+                                </p>
+                            }
+                        })}
                     </div>
                 </div>
             }
             .into_any()
         }
-        Outcome::Failed { message, removed } => view! {
+        Outcome::Failed { message, removed, .. } => view! {
             <div class="alert alert--danger" role="alert">
                 <div class="alert__body">
                     <p class="alert__title">"It failed."</p>

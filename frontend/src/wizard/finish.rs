@@ -1,14 +1,19 @@
 //! Finish: the proxy re-runs the same rules against a fresh inventory (the authoritative check),
-//! then accepts the create and hands back a job to follow.
+//! then accepts the create and hands back a job to follow. A refusal brings the wizard back to
+//! the step of the first error with every entry as it was. When changing a deployed VCH, Finish
+//! first shows what will change; only "Apply" sends it.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::{Finding, VchConfig};
 
+use super::WizardContext;
+use super::diff::{self, Change};
 use crate::api::{self, FetchError};
 use crate::components::alert::ErrorAlert;
+use crate::context::AppContext;
 use crate::dom::focus_first_later;
-use crate::state::is_firewall_code;
+use crate::state::{Step, is_firewall_code};
 use crate::wizard::firewall::FirewallFix;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -20,17 +25,27 @@ enum Status {
     Refused(Vec<Finding>),
     NotAvailable,
     Failed(FetchError),
+    /// Configure: the changes, waiting for "Apply".
+    Review {
+        id: String,
+        changes: Vec<Change>,
+        request: Box<VchConfig>,
+    },
 }
 
 #[derive(Clone, Copy)]
 pub struct FinishState {
     status: RwSignal<Status>,
+    ctx: StoredValue<Option<WizardContext>>,
+    app: AppContext,
 }
 
 impl FinishState {
     pub fn new() -> Self {
         Self {
             status: RwSignal::new(Status::Idle),
+            ctx: StoredValue::new(use_context::<WizardContext>()),
+            app: expect_context::<AppContext>(),
         }
     }
 
@@ -39,19 +54,44 @@ impl FinishState {
             .with(|s| matches!(s, Status::Checking | Status::Creating))
     }
 
-    pub fn run(self, config: VchConfig, on_started: Callback<(String, String)>) {
+    pub fn run(self, ctx: WizardContext, on_started: Callback<(String, String)>) {
+        let app = self.app;
+        let config = ctx.config.get_untracked();
         self.status.set(Status::Checking);
         focus_first_later(&["#finish-status"]);
         spawn_local(async move {
             let status = match api::validate(&config).await {
                 Err(e) => Status::Failed(e),
-                Ok(report) if !report.is_valid() => Status::Refused(
-                    report
-                        .findings
-                        .into_iter()
-                        .filter(Finding::is_error)
-                        .collect(),
-                ),
+                Ok(report) if !report.is_valid() => {
+                    // The server saw another inventory: read it again, so the same rules in the
+                    // browser place each error on its field, and show the first one.
+                    let _ = app.reload_inventory().await;
+                    let moved = ctx
+                        .issues
+                        .try_with_untracked(|issues| {
+                            ctx.state
+                                .try_update(|s| s.show_first_error(issues))
+                                .flatten()
+                        })
+                        .flatten();
+                    match moved {
+                        Some(step) if step != Step::Summary => {
+                            self.status.set(Status::Idle);
+                            focus_first_later(&[
+                                ".wizard__content [aria-invalid='true']",
+                                "#wizard-step-errors",
+                            ]);
+                            return;
+                        }
+                        _ => Status::Refused(
+                            report
+                                .findings
+                                .into_iter()
+                                .filter(Finding::is_error)
+                                .collect(),
+                        ),
+                    }
+                }
                 Ok(_) => {
                     self.status.set(Status::Creating);
                     match api::create_vch(&config).await {
@@ -65,14 +105,53 @@ impl FinishState {
                     }
                 }
             };
-            self.status.set(status);
+            self.status.try_set(status);
             focus_first_later(&["#finish-status"]);
+        });
+    }
+
+    /// Configure: shows what changes between the deployed configuration and the draft.
+    pub fn review(self, id: String) {
+        let Some(ctx) = self.ctx.get_value() else {
+            return;
+        };
+        let Some(original) = ctx.original.get_value() else {
+            return;
+        };
+        let edited = ctx.config.get_untracked();
+        self.status.set(Status::Review {
+            id,
+            changes: diff::changes(&original, &edited),
+            request: Box::new(diff::request(&original, &edited)),
+        });
+        focus_first_later(&["#configure-diff-heading"]);
+    }
+
+    fn apply(self, id: String, request: VchConfig, on_started: Callback<(String, String)>) {
+        let name = self
+            .ctx
+            .get_value()
+            .and_then(|c| c.original.get_value())
+            .and_then(|c| c.resolved().general.name)
+            .unwrap_or_default();
+        self.status.set(Status::Creating);
+        spawn_local(async move {
+            match api::configure_vch(&id, &request).await {
+                Ok(job) => {
+                    self.status.try_set(Status::Idle);
+                    on_started.run((job.job, name));
+                }
+                Err(e) => {
+                    self.status.try_set(Status::Failed(e));
+                    focus_first_later(&["#finish-status"]);
+                }
+            }
         });
     }
 }
 
 #[component]
-pub fn FinishStatus(finish: FinishState) -> impl IntoView {
+pub fn FinishStatus(finish: FinishState, on_started: Callback<(String, String)>) -> impl IntoView {
     view! {
         <div id="finish-status" tabindex="-1">
             {move || match finish.status.get() {
@@ -82,7 +161,7 @@ pub fn FinishStatus(finish: FinishState) -> impl IntoView {
                 }
                 .into_any(),
                 Status::Creating => view! {
-                    <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Starting the deployment…"</p>
+                    <p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>"Starting…"</p>
                 }
                 .into_any(),
                 Status::Refused(findings) => {
@@ -123,7 +202,40 @@ pub fn FinishStatus(finish: FinishState) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Status::Failed(e) => view! { <ErrorAlert title="Could not create the virtual container host" error=e/> }.into_any(),
+                Status::Failed(e) => view! { <ErrorAlert title="The server did not accept it" error=e/> }.into_any(),
+                Status::Review { id, changes, request } => {
+                    let empty = changes.is_empty();
+                    let apply = move |_| finish.apply(id.clone(), (*request).clone(), on_started);
+                    view! {
+                        <section class="diff" aria-labelledby="configure-diff-heading">
+                            <h3 id="configure-diff-heading" class="stack__title" tabindex="-1">"What will change"</h3>
+                            {if empty {
+                                view! { <p class="muted">"Nothing: the configuration is as deployed."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="diff__list" aria-label="Changes">
+                                        {changes.into_iter().map(|c| match c {
+                                            Change::Removed { line, kept: false } => view! {
+                                                <li class="diff__line diff__line--removed"><span class="visually-hidden">"Removed: "</span><span aria-hidden="true">"− "</span><code>{line}</code></li>
+                                            }.into_any(),
+                                            Change::Removed { line, kept: true } => view! {
+                                                <li class="diff__line"><span class="visually-hidden">"Unchanged: "</span><code>{line}</code>" (stays: a configure cannot clear an option)"</li>
+                                            }.into_any(),
+                                            Change::Added(line) => view! {
+                                                <li class="diff__line diff__line--added"><span class="visually-hidden">"Added: "</span><span aria-hidden="true">"+ "</span><code>{line}</code></li>
+                                            }.into_any(),
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <div class="page-actions">
+                                <button type="button" class="btn btn--primary" disabled=empty on:click=apply>"Apply changes"</button>
+                                <button type="button" class="btn" on:click=move |_| finish.status.set(Status::Idle)>"Keep editing"</button>
+                            </div>
+                        </section>
+                    }
+                    .into_any()
+                }
             }}
         </div>
     }

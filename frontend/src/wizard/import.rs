@@ -27,12 +27,12 @@ pub fn ImportCommandLine() -> impl IntoView {
             Ok(parsed) => {
                 let mut config = parsed.config;
                 // The wizard deploys to the target it is connected to, as that user; the pasted
-                // line's password is never kept.
+                // line's password is never kept, its --thumbprint is.
                 config.target.password = None;
-                if let Some(session) = app.session.get_untracked() {
-                    config.target.server = Some(session.target);
-                    config.target.user = Some(session.user);
-                    config.target.thumbprint = None;
+                let imported_thumbprint = config.target.thumbprint.take();
+                super::session_target(app, &mut config);
+                if imported_thumbprint.is_some() {
+                    config.target.thumbprint = imported_thumbprint;
                 }
                 ctx.config.set(config);
                 ctx.state.update(|s| s.reveal_all());

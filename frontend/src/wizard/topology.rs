@@ -174,11 +174,23 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
                 .with(|issues| ctx.state.with(|s| picture(c, s, issues)))
         })
     });
+    view! { <Figure pic=pic id=id caption="Live picture of the network settings; it updates as you type."/> }
+}
+
+/// The picture of a deployed VCH's configuration.
+#[component]
+pub fn DeployedTopology(config: VchConfig) -> impl IntoView {
+    let pic = Memo::new(move |_| picture(&config, &WizardState::new(), &[]));
+    view! { <Figure pic=pic id="vch-topology" caption="The networks of the deployed appliance."/> }
+}
+
+#[component]
+fn Figure(pic: Memo<Picture>, id: &'static str, caption: &'static str) -> impl IntoView {
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let labelled = format!("{title_id} {desc_id}");
     view! {
-        <figure class="topology">
+        <figure class="topology" tabindex="0">
             {move || {
                 let p = pic.get();
                 let rows = p.nics.len() + p.containers.len();
@@ -259,7 +271,7 @@ pub fn Topology(#[prop(optional)] id: Option<&'static str>) -> impl IntoView {
                     </svg>
                 }
             }}
-            <figcaption class="muted">"Live picture of the network settings; it updates as you type."</figcaption>
+            <figcaption class="muted">{caption}</figcaption>
         </figure>
     }
 }

@@ -18,6 +18,8 @@ mod storage;
 mod target;
 mod text;
 
+pub use operations::missing_ops_password;
+
 use crate::config::VchConfig;
 use crate::finding::{Finding, Report};
 use crate::inventory::InventorySnapshot;

@@ -63,13 +63,43 @@ pub fn generate(config: &VchConfig, os: Os) -> String {
     }
 }
 
+/// `https://vc.example.com/sdk` → `https://vc.example.com`: the vim25 endpoint path is implied.
+fn strip_sdk_path(server: &str) -> &str {
+    let trimmed = server.trim_end_matches('/');
+    trimmed
+        .strip_suffix("/sdk")
+        .filter(|host| !host.is_empty() && !host.ends_with('/'))
+        .unwrap_or(server)
+}
+
+/// The server as a person types it in `--target`, from the SDK URL a session connects to:
+/// `https://vc.example.com/sdk` → `vc.example.com`, `https://127.0.0.1:8989/sdk` →
+/// `127.0.0.1:8989`. https is vic-machine's default scheme and 443 its default port, so both are
+/// dropped; any other scheme stays. Credentials in the URL are never kept.
+pub fn server_as_typed(sdk_url: &str) -> String {
+    let url = strip_sdk_path(sdk_url.trim());
+    let (scheme, rest) = match url.split_once("://") {
+        Some((s, r)) => (Some(s.to_ascii_lowercase()), r),
+        None => (None, url),
+    };
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let rest = rest.trim_end_matches('/');
+    match scheme.as_deref() {
+        None | Some("https") => rest.strip_suffix(":443").unwrap_or(rest).to_owned(),
+        Some(s) => format!("{s}://{rest}"),
+    }
+}
+
 fn collect(c: &VchConfig) -> Args {
     let mut a = Args(Vec::new());
     let t = &c.target;
-    let target = match (&t.server, &t.datacenter) {
+    // `--target` takes a path after the host as the datacenter, so an SDK URL's `/sdk` must not
+    // reach it: `https://vc/sdk` with DC0 would read back as datacenter `sdk/DC0`.
+    let server = t.server.as_deref().map(strip_sdk_path);
+    let target = match (server, &t.datacenter) {
         (None, None) => None,
-        (s, None) => s.clone(),
-        (s, Some(dc)) => Some(format!("{}/{dc}", s.as_deref().unwrap_or(""))),
+        (s, None) => s.map(str::to_owned),
+        (s, Some(dc)) => Some(format!("{}/{dc}", s.unwrap_or(""))),
     };
     a.value(Opt::Target, &target);
     a.value(Opt::User, &t.user);
@@ -166,4 +196,53 @@ fn collect(c: &VchConfig) -> Args {
     a.value(Opt::OpsUser, &o.ops_user);
     a.flag(Opt::OpsGrantPerms, o.ops_grant_perms);
     a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vic_machine::parse_command_line;
+
+    #[test]
+    fn sdk_urls_become_typed_targets() {
+        assert_eq!(
+            server_as_typed("https://vc.example.com/sdk"),
+            "vc.example.com"
+        );
+        assert_eq!(
+            server_as_typed("https://vc.example.com:443/sdk/"),
+            "vc.example.com"
+        );
+        assert_eq!(
+            server_as_typed("https://127.0.0.1:8989/sdk"),
+            "127.0.0.1:8989"
+        );
+        assert_eq!(
+            server_as_typed("http://127.0.0.1:8989/sdk"),
+            "http://127.0.0.1:8989"
+        );
+        assert_eq!(server_as_typed("https://u:p@vc/sdk"), "vc");
+        assert_eq!(server_as_typed("vc.example.com"), "vc.example.com");
+    }
+
+    #[test]
+    fn an_sdk_url_in_the_server_never_becomes_part_of_the_datacenter() {
+        let mut c = VchConfig::default();
+        c.target.server = Some("https://127.0.0.1:8989/sdk".into());
+        c.target.datacenter = Some("DC0".into());
+        c.target.thumbprint = Some("AA:BB".into());
+        let line = generate(&c, Os::Linux);
+        assert!(
+            line.contains("--target https://127.0.0.1:8989/DC0"),
+            "{line}"
+        );
+        assert!(line.contains("--thumbprint AA:BB"), "{line}");
+        let back = parse_command_line(&line).unwrap().config;
+        assert_eq!(back.target.datacenter.as_deref(), Some("DC0"));
+        assert_eq!(
+            back.target.server.as_deref(),
+            Some("https://127.0.0.1:8989")
+        );
+        assert_eq!(back.target.thumbprint.as_deref(), Some("AA:BB"));
+    }
 }

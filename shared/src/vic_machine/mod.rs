@@ -7,7 +7,7 @@ mod parse;
 mod target_url;
 mod words;
 
-pub use generate::generate;
+pub use generate::{generate, server_as_typed};
 pub use options::{Kind, OPTIONS, Opt, OptSpec};
 pub use parse::{Parsed, parse_args, parse_command_line};
 pub use target_url::{TargetParts, split_target};

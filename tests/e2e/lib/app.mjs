@@ -15,6 +15,8 @@ export async function connectToSimulator(page, url) {
   // Each test starts signed out: the session cookie is shared by every page of the context.
   await page.context().clearCookies();
   await page.goto(url);
+  // A wizard draft kept by an earlier test of this origin would come back: start from none.
+  await page.evaluate(() => localStorage.clear());
   await page.getByRole('button', { name: 'Use the embedded simulator' }).click();
   await page.getByRole('button', { name: 'New Virtual Container Host' }).waitFor();
   await page.getByText(/Inventory: 1 datacenter/).waitFor({ timeout: 30_000 });

@@ -149,6 +149,8 @@ describe('inside the vSphere Client (remote plugin)', () => {
       await frame.locator('html[data-theme="light"]').waitFor({ state: 'attached' });
 
       await frame.getByRole('button', { name: 'Cancel' }).click();
+      // A name was typed: Cancel asks before throwing it away.
+      await frame.getByRole('dialog', { name: 'Discard this new virtual container host?' }).getByRole('button', { name: 'Discard', exact: true }).click();
       await page.getByRole('status').filter({ hasText: 'The modal was closed.' }).waitFor();
       assert.deepEqual(await sdkCalls(page).allTextContents(), ['initialize()', 'modal.close()']);
       assert.deepEqual(errors, []);

@@ -13,7 +13,24 @@ use crate::{bind_flag, bind_lines, bind_opt};
 
 #[component]
 pub fn Security() -> impl IntoView {
-    let cfg = expect_context::<WizardContext>().config;
+    let ctx = expect_context::<WizardContext>();
+    let cfg = ctx.config;
+    // K3: a generated certificate needs a common name and no static client address gives one.
+    // The server would name it after the VCH; saying so here makes it visible and editable.
+    let needs_cname = ctx
+        .issues
+        .with_untracked(|issues| issues.iter().any(|i| i.code == "K3"));
+    if needs_cname && !ctx.is_configure() {
+        cfg.update(|c| {
+            if c.security
+                .tls_cname
+                .as_deref()
+                .is_none_or(|n| n.trim().is_empty())
+            {
+                c.security.tls_cname = c.resolved().general.name;
+            }
+        });
+    }
     let tls_off = Signal::derive(move || cfg.with(|c| c.security.no_tls));
     view! {
         <Intro>
@@ -31,7 +48,7 @@ pub fn Security() -> impl IntoView {
         <fieldset class="fieldset">
             <legend>"Server certificate"</legend>
             <Text path="security.tls_cname" label="Common name (CN)" bind=bind_opt!(cfg, security.tls_cname)
-                helper="The name or address Docker clients connect to; used when the certificate is generated."/>
+                helper="The name or address Docker clients connect to; used when the certificate is generated. Defaults to the VCH's name."/>
             <Text path="security.organization" label="Organization" control=Control::Lines bind=bind_lines!(cfg, security.organization)
                 helper="One per line; optional."/>
             <Text path="security.certificate_key_size" label="Key size (bits)" bind=bind_opt!(cfg, security.certificate_key_size)

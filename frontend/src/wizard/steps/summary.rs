@@ -13,6 +13,7 @@ use crate::components::command_line::CommandLineView;
 use crate::state::Step;
 use crate::wizard::WizardContext;
 use crate::wizard::import::ImportCommandLine;
+use crate::wizard::server_check::ServerCheck;
 use crate::wizard::topology::Topology;
 
 fn text(v: &Option<String>) -> String {
@@ -52,6 +53,7 @@ fn rows(step: Step, c: &VchConfig) -> Vec<(String, String)> {
             r("Target", text(&c.target.server)),
             r("User", text(&c.target.user)),
             r("Datacenter", text(&c.target.datacenter)),
+            r("Certificate thumbprint", text(&c.target.thumbprint)),
             r("Name", text(&c.general.name)),
             r(
                 "Container VM name template",
@@ -248,7 +250,14 @@ pub fn Summary() -> impl IntoView {
         })
     });
     view! {
-        <Intro>"Review the settings, then select Finish to create the virtual container host."</Intro>
+        <Intro>
+            {if ctx.is_configure() {
+                "Review the settings, then select Review changes to see what will change before it is applied."
+            } else {
+                "Review the settings, then select Finish to create the virtual container host."
+            }}
+        </Intro>
+        <ServerCheck/>
         <div class="stack-view">{groups}</div>
         <Topology id="summary-topology"/>
         <CommandLineView lines=lines/>
