@@ -9,6 +9,9 @@ start=$(date +%s)
 log "build the vSphere simulator"
 build_simulator
 
+log "simulator harness tests (go)"
+(cd tests/vcsim && GOPATH="$VCH_GOPATH" GO111MODULE=off go test -count=1 .)
+
 log "format"
 cargo fmt --all -- --check
 

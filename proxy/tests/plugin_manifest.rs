@@ -1,4 +1,4 @@
-//! The vSphere Client remote plugin manifest: its shape (vsphere-api.md §6.1) and that every URI
+//! The vSphere Client remote plugin manifest: its shape (docs/vsphere-notes.md §4.1) and that every URI
 //! in it resolves, relative to `/plugin/plugin.json`, on the real router over real HTTP.
 
 use std::collections::BTreeSet;

@@ -1,5 +1,5 @@
 //! The inventory-aware rules against a snapshot the proxy really reads from the simulator (stock
-//! VPX model, vsphere-api.md §4.3): what fails there fails for the reason a user would see, and
+//! VPX model, docs/vsphere-notes.md §2.1): what fails there fails for the reason a user would see, and
 //! fixing it in vSphere (the firewall) makes the finding go away.
 
 use proxy::simulator::{Simulator, SimulatorOptions};
@@ -45,7 +45,7 @@ async fn rules_fail_and_pass_against_a_real_snapshot() {
     let (sim, client) = connect().await;
     let snapshot = client.inventory().await.expect("inventory");
 
-    // A fresh simulator has every host's firewall on and vSPC disabled (vsphere-api.md Addendum).
+    // A fresh simulator has every host's firewall on and vSPC disabled (docs/vsphere-notes.md §1, §2.3).
     let report = validate(&config(), Some(&snapshot));
     let f1 = only(&report, "F1");
     for host in ["DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2"] {

@@ -1,4 +1,4 @@
-//! The inventory snapshot against what the simulator holds (names from vsphere-api.md §4.3–4.4;
+//! The inventory snapshot against what the simulator holds (names from docs/vsphere-notes.md §2;
 //! ids are looked up, never hard-coded), the round-trip budget, VCH recognition and the firewall fix.
 
 use proxy::simulator::{Inventory, Simulator, SimulatorOptions};
@@ -223,7 +223,7 @@ async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
         .expect("DC0_DVPG1");
     let own_id = format!("VirtualMachine:{}", vm.value);
     let pg1_id = format!("DistributedVirtualPortgroup:{}", pg1.value);
-    // As vic-machine 1.5 writes it (vic-extraconfig.md §6 F4), trimmed to what recognition reads.
+    // As vic-machine 1.5 writes it (docs/appliance-extraconfig.md §6, F4), trimmed to what recognition reads.
     client
         .reconfigure_extra_config(
             &vm,

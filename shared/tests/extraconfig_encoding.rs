@@ -1,4 +1,4 @@
-//! The encoding rules on small trees: fixtures F1–F3 of vic-extraconfig.md §1.12, checked there against
+//! The encoding rules on small trees: fixtures F1–F3 of docs/appliance-extraconfig.md §1.12 (bare `§N` below: that document), checked there against
 //! VIC's own encoder, plus decoding tolerance.
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
-//! The representative VCH of vic-extraconfig.md §6: fixtures F4–F14, built as the tree vic-machine would
-//! build and compared key for key with the spec, plus VCH recognition and the `ls` columns (§4).
+//! The representative VCH of docs/appliance-extraconfig.md §6 (bare `§N` below: that document): fixtures F4–F14, built as the tree vic-machine would
+//! build and compared key for key with the expected values, plus VCH recognition and the `ls` columns (§4).
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};

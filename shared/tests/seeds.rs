@@ -1,5 +1,5 @@
-//! The example command lines of the seed documents (`shared/seeds/` of the spec), copied verbatim,
-//! parse and validate as the documents describe.
+//! The example command lines of the original vic-machine's documentation, copied verbatim, parse and
+//! validate as that documentation describes.
 
 use shared::vic_machine::{ParseError, parse_command_line, validate_command_line};
 use shared::{Report, Severity};

@@ -11,7 +11,7 @@ Prints JSON: {"hosts": {name: {"datastores": [...], "networks": [...]}},
               "elapsed_seconds": connect-to-disconnect time}
 Properties are read through a ContainerView with one RetrievePropertiesEx per type: pyvmomi's lazy
 attributes use the internal Fetch method, which crashes govmomi 0.24.2's simulator on unset
-properties (vsphere-api.md §5).
+properties (docs/vsphere-notes.md §3).
 """
 
 import json

@@ -1,5 +1,5 @@
-//! `configure`: changes a running VCH (vic-original.md §4.4, the configure sequence), including
-//! what the original refused: the public, client and management networks, and container networks
+//! `configure`: changes a running VCH (the configure sequence, docs/original-sequences.md §3),
+//! including what the original refused: the public, client and management networks, and container networks
 //! removed as well as added.
 //!
 //! The configuration is read back from the VM, the request merged into it, and the result

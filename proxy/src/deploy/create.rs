@@ -1,4 +1,4 @@
-//! `create`: the original's sequence (vic-original.md §4.1) on our vSphere operations.
+//! `create`: the original's sequence (docs/original-sequences.md §1) on our vSphere operations.
 //!
 //! Nothing is touched until validation (static and inventory), placement, the ISO versions and the
 //! certificates are all good. Then: resource pool, VM folder, appliance VM (NICs at the slots the
@@ -1068,7 +1068,7 @@ pub(super) fn resource_overlay(
 }
 
 /// `vic_machine_create_options`: the flags of the equivalent command line, secrets and file
-/// paths dropped (vic-extraconfig.md §4.3).
+/// paths dropped (docs/appliance-extraconfig.md §4.3).
 pub(super) fn create_options(config: &VchConfig) -> Vec<String> {
     let line =
         shared::vic_machine::generate(&config.without_secrets(), shared::vic_machine::Os::Linux);

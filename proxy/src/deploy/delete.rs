@@ -1,4 +1,4 @@
-//! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs,
+//! `delete`: removes a VCH the way vic-machine does (docs/original-sequences.md §2): its container VMs,
 //! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
 //! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`), and on
 //! one that died before its VM existed: then only its marked pool and folder remain

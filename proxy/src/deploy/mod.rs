@@ -4,7 +4,7 @@
 //! nothing prints. vSphere is the source of truth: VCHs are found by reading appliance VMs'
 //! extraConfig, never from a local database.
 //!
-//! * [`create`]: validation, then the original's create sequence (vic-original.md §4.1) with a
+//! * [`create`]: validation, then the original's create sequence (docs/original-sequences.md §1) with a
 //!   progress event per step ([`progress`]) and a rollback journal ([`journal`]) that removes what
 //!   the run made if it fails or is cancelled.
 //! * [`vch::list`], [`vch::inspect`], [`vch::inspect_config`]: what exists.

@@ -1,5 +1,5 @@
 //! The operations user (`--ops-user`): the credentials check (T13/T14) and, with
-//! `--ops-grant-perms`, the original's roles and permissions (vic-original.md §4.1 step 12).
+//! `--ops-grant-perms`, the original's roles and permissions (docs/original-sequences.md §1 step 12).
 //!
 //! Every role added and every permission set goes into the rollback journal, a permission with
 //! the one it replaced, so a failed create leaves the authorization model as it found it.

@@ -1,5 +1,5 @@
 //! Finding and describing existing VCHs (`ls`, `inspect`, `inspect config`), from the appliance
-//! VMs' extraConfig, the way vic-machine recognises them (vic-extraconfig.md §4.1).
+//! VMs' extraConfig, the way vic-machine recognises them (docs/appliance-extraconfig.md §4.1).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

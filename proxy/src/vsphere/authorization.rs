@@ -1,6 +1,6 @@
-//! `AuthorizationManager`: roles and permissions, for `--ops-grant-perms` (vic-original.md §4.1
-//! step 12). Roles are read from the `roleList` property (vcsim has no `RetrieveRoles` method;
-//! vCenter has both).
+//! `AuthorizationManager`: roles and permissions, for `--ops-grant-perms`
+//! (docs/original-sequences.md §1 step 12). Roles are read from the `roleList` property (vcsim has
+//! no `RetrieveRoles` method; vCenter has both).
 
 use super::envelope::Request;
 use super::property_collector::{self, Objects, PropertySpec};

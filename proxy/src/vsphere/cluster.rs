@@ -1,5 +1,5 @@
 //! DRS VM groups on a cluster: read `configurationEx.group`, add or remove a `ClusterVmGroup`
-//! with `ReconfigureComputeResource_Task` (`--affinity-vm-group`, vic-original.md §4.1 step 13).
+//! with `ReconfigureComputeResource_Task` (`--affinity-vm-group`, docs/original-sequences.md §1 step 13).
 
 use std::time::Duration;
 

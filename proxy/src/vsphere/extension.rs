@@ -6,7 +6,7 @@
 //! only when the extension's version changes, hence [`Client::ensure_plugin_registered`] updates
 //! on a new version and refuses to silently change anything else under the same version.
 //!
-//! Requests are written in WSDL field order (vsphere-api.md §6.1); ESXi has no ExtensionManager,
+//! Requests are written in WSDL field order (docs/vsphere-notes.md §4.1); ESXi has no ExtensionManager,
 //! so every operation first checks that the target is a vCenter Server.
 
 use std::time::{SystemTime, UNIX_EPOCH};

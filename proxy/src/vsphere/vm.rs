@@ -124,7 +124,7 @@ pub enum IpWait {
     Cancelled,
 }
 
-/// Read-write key the appliance writes once the client interface is configured (vic-extraconfig §5.2).
+/// Read-write key the appliance writes once the client interface is configured (docs/appliance-extraconfig.md §5.2).
 pub const CLIENT_IP_KEY: &str = "guestinfo.vice..init.networks|client.assigned.IP";
 
 fn write_connectable(request: &mut Request) {

@@ -1,4 +1,4 @@
-//! The generic encoder and decoder: how values of each Go kind become extraConfig strings (spec §1.6–1.11).
+//! The generic encoder and decoder: how values of each Go kind become extraConfig strings (§1.6–1.11).
 //!
 //! Every type of the configuration tree implements [`Node`]. Structs write their fields through
 //! [`Encoder::field`] and read them through [`Decoder::field`], naming each field with its [`Tag`];
@@ -399,7 +399,7 @@ impl<V: Node> Node for BTreeMap<String, V> {
 mod tests {
     use super::*;
 
-    // 3.14 is the spec's fixture value, not an approximation of π.
+    // 3.14 is the fixture value of §1.12, not an approximation of π.
     #[allow(clippy::approx_constant)]
     #[test]
     fn go_float_format() {

@@ -1,4 +1,4 @@
-//! The appliance's `init` subtree (VIC's `executor.ExecutorConfig`, spec §3.1–3.3): identity, diagnostics,
+//! The appliance's `init` subtree (VIC's `executor.ExecutorConfig`, §3.1–3.3): identity, diagnostics,
 //! the three component sessions and the NIC endpoints the guest configures.
 //!
 //! Field tags are the facts of VIC 1.5.x's struct declarations; they decide every key's shape.

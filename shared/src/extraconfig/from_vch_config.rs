@@ -1,5 +1,5 @@
 //! Mapping between the user's [`VchConfig`] and the appliance tree vic-machine 1.5.8 would write
-//! (spec §3, §5.1, §5.3), and back for `vch inspect config`.
+//! (§3, §5.1, §5.3), and back for `vch inspect config`.
 //!
 //! The config holds raw user text that the validator has already accepted; anything that still fails to
 //! parse here is reported as a [`MappingError`] rather than guessed. Facts only the deployment knows

@@ -1,4 +1,4 @@
-//! Key construction: how a field's scope and its parent's key become an extraConfig key (spec §1.2–1.5).
+//! Key construction: how a field's scope and its parent's key become an extraConfig key (§1.2–1.5).
 //!
 //! VIC derives every key from the Go struct tags by reflection. We describe each field with a [`Tag`]
 //! instead and run the same string algorithm, so the quirks (separator swapping inside map keys,

@@ -3,9 +3,9 @@
 //! A VCH appliance boots from key/value pairs that `vic-machine` 1.5.8 writes into its VM's extraConfig and
 //! reads back for `ls`, `inspect`, `configure` and `upgrade`. Everything here must match VIC 1.5.x **byte
 //! for byte**: the key shapes, the value encodings, the `<nil>` escaping and the secretbox layout, or a real
-//! appliance will not boot and real VCHs will not be recognised. The specification is
-//! `/work/shared/spec/vic-extraconfig.md` (section numbers in the docs below refer to it); its fixtures
-//! F1–F14 are the tests in `shared/tests/extraconfig_*.rs`.
+//! appliance will not boot and real VCHs will not be recognised. The format is written down
+//! in `docs/appliance-extraconfig.md`; a bare `§N` in this module, its submodules and
+//! `shared/tests/extraconfig_*.rs` is a section of that document. Its fixtures F1–F14 are those tests.
 //!
 //! Pure like the rest of `shared`: no I/O, no clock, no randomness. The caller (the proxy) supplies the
 //! secret key and the nonces.
@@ -27,8 +27,8 @@
 //!   [`VchConfig`](crate::config::VchConfig) plus [`DeploymentFacts`] into the tree (either of vic-machine's
 //!   two encodes, see [`Phase`]); [`to_vch_config`] goes back for `vch inspect config`.
 //! * The engine ([`keys`], [`codec`]): [`Node`], [`Encoder`], [`Decoder`], [`Tag`] and the
-//!   [`extraconfig_struct!`](crate::extraconfig_struct) macro, public so that other trees (and the spec's
-//!   small fixtures) can be encoded with the same rules.
+//!   [`extraconfig_struct!`](crate::extraconfig_struct) macro, public so that other trees (and the small
+//!   fixtures of §1.12) can be encoded with the same rules.
 //!
 //! Decoding never panics on foreign input: malformed numbers, base64 or secrets are [`DecodeError`]s;
 //! unknown keys are ignored and missing keys give zero values, as in VIC.

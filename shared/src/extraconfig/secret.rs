@@ -1,4 +1,4 @@
-//! `@secret` values (spec §2): NaCl secretbox under a 32-byte key that travels base64 in `guestinfo.ovfEnv`.
+//! `@secret` values (§2): NaCl secretbox under a 32-byte key that travels base64 in `guestinfo.ovfEnv`.
 //!
 //! Pure: the caller supplies the key and every nonce (from the proxy's RNG). A nonce must never repeat
 //! under one key; vic-machine draws a fresh key for every encode and a fresh nonce for every value.
@@ -188,7 +188,7 @@ mod tests {
         std::array::from_fn(|i| 0xa0 + i as u8)
     }
 
-    // Test vector of spec §2.1.
+    // Test vector of §2.1.
     #[test]
     fn secretbox_vector() {
         let key = vector_key();

@@ -1,4 +1,4 @@
-//! Go library and helper types that appear in the VCH tree (spec §1.7): `net.IP`, `net.IPMask`,
+//! Go library and helper types that appear in the VCH tree (§1.7): `net.IP`, `net.IPMask`,
 //! `net.IPNet`, `url.URL` (Go 1.8 fields), `ip.Range`, `types.ManagedObjectReference`, `version.Build`.
 //!
 //! IPs keep their raw bytes because vic-machine stores some as 4 and some as 16 bytes and the appliance

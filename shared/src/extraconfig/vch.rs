@@ -1,4 +1,4 @@
-//! What `vic-machine ls`/`inspect` derive from a decoded tree (spec §4): is this VM a VCH, its version,
+//! What `vic-machine ls`/`inspect` derive from a decoded tree (§4): is this VM a VCH, its version,
 //! its upgrade status, and the recorded `vic_machine_create_options`.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The root of the appliance configuration (VIC's `config.VirtualContainerHostConfigSpec`, spec §3):
+//! The root of the appliance configuration (VIC's `config.VirtualContainerHostConfigSpec`, §3):
 //! connection, certificates, storage, networks, container and registry settings, plus the `init` subtree.
 //!
 //! Left out on purpose, because VIC never writes them: `contact/…` (slices of `mail.Address` that are

@@ -9,13 +9,14 @@ import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { STEPS, describedBy, goToStep, next, openDisclosure, openFirewallIfAsked, nextToNetworks, openWizard, stepHeading, stepList } from '../lib/app.mjs';
 
-const SEED = '/work/shared/seeds/000_17d7e93eaf483d3b.txt';
+// The two example `vic-machine create` commands of the original's documentation, one per line.
+const EXAMPLES = new URL('../fixtures/vic-machine-create-examples.txt', import.meta.url);
 const expected = (e) => !/status of 401/.test(e);
 
-/** The example commands of a seed document: from `vic-machine-... create` to the next blank line. */
-async function seedCommands() {
-  const text = await readFile(SEED, 'utf8');
-  return [...text.matchAll(/^vic-machine-\S+ create\n(?:--.*\n)+/gm)].map((m) => m[0].trim().split('\n').join(' '));
+/** The example command lines of the fixture, one per non-empty line. */
+async function exampleCommands() {
+  const text = await readFile(EXAMPLES, 'utf8');
+  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
 }
 
 async function axeSerious(page) {
@@ -216,7 +217,7 @@ describe('new VCH wizard', () => {
   });
 
   test('imports both vic-machine commands of a seed document and fills the wizard', async () => {
-    const commands = await seedCommands();
+    const commands = await exampleCommands();
     assert.equal(commands.length, 2);
     const page = await browser.context.newPage();
     const errors = watchErrors(page);
