@@ -177,7 +177,7 @@ fn documented_codes() -> BTreeSet<String> {
 /// The table constructors of the rule tests; each of those tests checks that its case's failing
 /// input raises the code and its passing input does not (`rules.rs`, `inventory_rules.rs`,
 /// `rules_json.rs`).
-const CASE_CONSTRUCTORS: &[&str] = &["case(", "vc(", "esx(", "json_case("];
+const CASE_CONSTRUCTORS: &[&str] = &["case(", "vc(", "esx(", "json_case(", "edge_case("];
 
 /// Codes given as the first argument of a table constructor anywhere under `shared/tests`.
 fn codes_with_table_cases() -> BTreeSet<String> {
