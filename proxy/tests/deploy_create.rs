@@ -21,7 +21,7 @@ async fn full_vch_round_trip() {
     let appliance = play_appliance(
         Client::connect(&spec).await.expect("second session"),
         &progress,
-        "10.0.2.10",
+        "127.0.2.10",
     );
     let created = deploy::create(
         &client,
@@ -37,9 +37,9 @@ async fn full_vch_round_trip() {
     assert_eq!(created.name, "vch1");
     assert_eq!(
         created.client_ip.map(|ip| ip.to_string()).as_deref(),
-        Some("10.0.2.10")
+        Some("127.0.2.10")
     );
-    assert_eq!(created.docker_host.as_deref(), Some("10.0.2.10:2376"));
+    assert_eq!(created.docker_host.as_deref(), Some("127.0.2.10:2376"));
     assert!(created.tls.client_cert_pem.is_some() && created.tls.verifies_clients());
     assert_eq!(created.version, "v1.5.8-12345-2c978fe");
     println!(
@@ -116,7 +116,7 @@ async fn full_vch_round_trip() {
     let details = deploy::vch::inspect(&client, &Selector::Name("vch1".into()))
         .await
         .expect("inspect");
-    assert_eq!(details.docker_host.as_deref(), Some("10.0.2.10:2376"));
+    assert_eq!(details.docker_host.as_deref(), Some("127.0.2.10:2376"));
     assert!(details.tls && details.tls_verify);
     let roles: Vec<(String, String, Option<u32>)> = details
         .endpoints

@@ -188,17 +188,17 @@ async fn create_list_config_and_delete_through_the_api() {
     let body = json!({"config": config_from(&args), "ops_password": "ops-secret"});
     let job = start_job(http.post(format!("{base}/api/vchs")).json(&body)).await;
 
-    play_appliance_via_job(&http, &base, &job, &client, "10.0.9.9").await;
+    play_appliance_via_job(&http, &base, &job, &client, "127.0.9.19").await;
     let events = read_events(&http, &format!("{base}/api/jobs/{job}/events")).await;
     let (name, end) = events.last().unwrap();
     assert_eq!(name, "end");
     assert_eq!(end["state"], "succeeded", "{end}");
-    assert_eq!(end["result"]["docker_host"], "10.0.9.9:2376", "{end}");
+    assert_eq!(end["result"]["docker_host"], "127.0.9.19:2376", "{end}");
     assert!(
         end["result"]["docker_command"]
             .as_str()
             .unwrap()
-            .contains("docker -H 10.0.9.9:2376 --tlsverify")
+            .contains("docker -H 127.0.9.19:2376 --tlsverify")
     );
     let seqs: Vec<u64> = events
         .iter()
@@ -245,7 +245,7 @@ async fn create_list_config_and_delete_through_the_api() {
         })
         .collect();
     assert!(
-        env.contains("DOCKER_HOST=10.0.9.9:2376\n")
+        env.contains("DOCKER_HOST=127.0.9.19:2376\n")
             && env.contains("DOCKER_TLS_VERIFY=1\n")
             && env.contains("DOCKER_CERT_PATH=./api-vch\n"),
         "{env}"

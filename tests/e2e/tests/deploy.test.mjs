@@ -117,15 +117,15 @@ describe('deploying a VCH', () => {
       const waiting = [...seen].at(-1);
       assert.ok(waiting > 0 && waiting < 100, `progress while waiting for the IP: ${waiting}`);
       await shot(page, 'deploy-3-waiting-for-ip');
-      await reportGuestIp(sdk, vm, '10.0.0.99');
+      await reportGuestIp(sdk, vm, '127.0.0.99');
 
       const outcome = page.locator('#job-outcome');
       await outcome.getByText('Done.').waitFor({ timeout: 60_000 });
       await sample();
       assert.equal(await bar.getAttribute('aria-valuenow'), '100');
       assert.ok(seen.size >= 2, `the bar moved: ${[...seen]}`);
-      assert.match(await outcome.textContent(), /Docker endpoint: 10\.0\.0\.99:2376/);
-      assert.match(await outcome.locator('pre').textContent(), /docker .*-H 10\.0\.0\.99:2376/);
+      assert.match(await outcome.textContent(), /Docker endpoint: 127\.0\.0\.99:2376/);
+      assert.match(await outcome.locator('pre').textContent(), /docker .*-H 127\.0\.0\.99:2376/);
       const download = outcome.getByRole('link', { name: 'Download client certificates' });
       assert.equal(await download.getAttribute('href'), `./api/jobs/${job}/client-bundle`);
       const bundle = await page.evaluate(async (href) => {
