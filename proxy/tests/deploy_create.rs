@@ -32,7 +32,17 @@ async fn full_vch_round_trip() {
     )
     .await
     .unwrap_or_else(|e| panic!("create failed: {e}"));
-    appliance.await.expect("appliance stand-in");
+    let docker = appliance
+        .await
+        .expect("appliance stand-in")
+        .expect("the appliance booted");
+    // Readiness asked the stub Docker API over TLS with the client certificate, and it passed.
+    assert!(docker.answered.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert!(
+        !created.warnings.iter().any(|w| w.contains("/info")),
+        "{:?}",
+        created.warnings
+    );
 
     assert_eq!(created.name, "vch1");
     assert_eq!(
@@ -48,7 +58,8 @@ async fn full_vch_round_trip() {
         created.created.len()
     );
     assert!(
-        created.round_trips <= 30,
+        // 3 of them wait for the components to report started (readiness).
+        created.round_trips <= 33,
         "{} round trips",
         created.round_trips
     );
@@ -94,6 +105,7 @@ async fn full_vch_round_trip() {
                 "guestinfo.vice./connect/token@secret",
             ],
             "datastore": "LocalDS_0",
+            "serial_file": format!("[LocalDS_0] {iso_dir}/tether.debug"),
             "paths": [
                 format!("{iso_dir}/V1.5.8-12345-2C978FE-appliance.iso"),
                 format!("{iso_dir}/V1.5.8-12345-2C978FE-bootstrap.iso"),

@@ -147,6 +147,11 @@ def main(argv):
                 nics[net] = slot
             if "nics" in expect:
                 check(nics == expect["nics"], f"NICs {nics} != expected {expect['nics']}")
+            if "serial_file" in expect:
+                serial = [d.backing.fileName for d in vm.get("config.hardware.device", [])
+                          if isinstance(d, vim.vm.device.VirtualSerialPort)
+                          and isinstance(d.backing, vim.vm.device.VirtualSerialPort.FileBackingInfo)]
+                check(serial == [expect["serial_file"]], f"serial ports {serial} != [{expect['serial_file']!r}]")
             ec = {}
             for o in vm.get("config.extraConfig", []):  # last one wins (vcsim appends)
                 ec[o.key] = o.value

@@ -27,6 +27,7 @@ use super::iso::{self, IsoImage};
 use super::journal::Journal;
 use super::plan::{self, Plan};
 use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
+use super::readiness::{self, NotReady, Ready};
 use super::{CreateOptions, CreatedVch, DeployError, StepError};
 
 /// Creates a VCH. Events go to `progress`; `cancel` stops the run and rolls it back.
@@ -201,6 +202,20 @@ pub async fn create(
             id,
             state,
         }),
+        Err(Failure::NotReady { id, cause }) => {
+            progress.emit(
+                Step::Readiness,
+                EventKind::Failed,
+                None,
+                cause.to_string(),
+                Vec::new(),
+            );
+            Err(DeployError::NotReady {
+                name: run.name.clone(),
+                id,
+                cause: *cause,
+            })
+        }
         Err(Failure::Cancelled(step)) => {
             progress.emit(step, EventKind::Failed, None, "cancelled", Vec::new());
             let rollback = run
@@ -255,6 +270,7 @@ enum Failure {
     Cancelled(Step),
     Timeout { id: String, seconds: u64 },
     Stopped { id: String, state: String },
+    NotReady { id: String, cause: Box<NotReady> },
 }
 
 impl Failure {
@@ -294,6 +310,7 @@ const PERCENT: &[(Step, u8)] = &[
     (Step::Configure, 75),
     (Step::PowerOn, 80),
     (Step::WaitForIp, 85),
+    (Step::Readiness, 92),
 ];
 
 fn percent(step: Step) -> Option<u8> {
@@ -645,11 +662,14 @@ impl Run<'_> {
             .appliance_tree(Phase::Final, &vm.value, &pool, &vm_dir)
             .map_err(|e| Failure::Step(Step::Configure, e))?;
         let extra_config = seal(&tree).map_err(|e| Failure::Step(Step::Configure, e))?;
+        let volume_stores: Vec<String> = tree.storage.volume_locations.keys().cloned().collect();
         let change = Reconfig {
             add_cdrom_iso: Some(format!(
                 "[{datastore}] {vm_dir}/{}",
                 self.appliance.datastore_name("appliance")
             )),
+            // The appliance's console log, as the original keeps it (docs/appliance-vm.md).
+            add_serial_file: Some(format!("[{datastore}] {vm_dir}/tether.debug")),
             extra_config,
         };
         self.call(Step::Configure, client.reconfigure_vm(&vm, &change))
@@ -718,11 +738,13 @@ impl Run<'_> {
                 self.options.timeout.as_secs()
             ),
         )?;
+        // The --timeout bounds the whole wait: IP, components and Docker API.
+        let deadline = std::time::Instant::now() + self.options.timeout;
         let waited = client
             .wait_for_client_ip(&vm, self.options.timeout, Some(self.cancel))
             .await
             .map_err(Failure::at(Step::WaitForIp))?;
-        match waited {
+        let ip = match waited {
             IpWait::Address { ip, source } => {
                 created.client_ip = Some(ip);
                 created.client_ip_source = Some(source.to_owned());
@@ -737,6 +759,7 @@ impl Run<'_> {
                     format!("client IP {ip} (from {source})"),
                     Vec::new(),
                 );
+                ip
             }
             IpWait::Cancelled => return Err(Failure::Cancelled(Step::WaitForIp)),
             IpWait::TimedOut => {
@@ -759,6 +782,44 @@ impl Run<'_> {
                 return Err(Failure::Stopped {
                     id: vm.value.clone(),
                     state,
+                });
+            }
+        };
+        self.start(
+            Step::Readiness,
+            "waiting for the appliance's components and its Docker API",
+        )?;
+        let host = created.docker_host.clone().unwrap_or_default();
+        let check = readiness::Check {
+            client,
+            vm: &vm,
+            ip,
+            port: docker_port,
+            tls: &self.tls,
+            volume_stores,
+            deadline,
+            cancel: self.cancel,
+            docker_command: readiness::docker_command(&host, &name, &self.tls),
+        };
+        match check.run().await {
+            Ok(Ready::Serving) => self.progress.emit(
+                Step::Readiness,
+                EventKind::Finished,
+                None,
+                format!("the Docker API at {host} answers"),
+                Vec::new(),
+            ),
+            Ok(Ready::Warning(warning)) => {
+                created.warnings.push(warning.clone());
+                self.warn(Step::Readiness, warning);
+            }
+            Ok(Ready::Cancelled) => return Err(Failure::Cancelled(Step::Readiness)),
+            // Losing vSphere mid-wait is handled as in the IP wait: rolled back.
+            Err(NotReady::Vsphere(e)) => return Err(Failure::at(Step::Readiness)(e)),
+            Err(cause) => {
+                return Err(Failure::NotReady {
+                    id: vm.value.clone(),
+                    cause: Box::new(cause),
                 });
             }
         }

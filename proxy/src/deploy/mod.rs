@@ -14,11 +14,13 @@ pub mod certs;
 pub mod configure;
 mod create;
 pub mod delete;
+mod docker_info;
 pub mod iso;
 pub mod journal;
 pub mod opsuser;
 pub mod plan;
 pub mod progress;
+pub mod readiness;
 pub mod vch;
 
 use std::net::IpAddr;
@@ -203,6 +205,14 @@ pub enum DeployError {
         name: String,
         id: String,
         state: String,
+    },
+    #[error(
+        "VCH {name:?} ({id}) reported its address but is not serving: {cause}. It was left in place for inspection (`vch inspect --id {id}`); `vch delete --id {id}` removes it"
+    )]
+    NotReady {
+        name: String,
+        id: String,
+        cause: readiness::NotReady,
     },
     #[error("{0}")]
     Vsphere(#[from] VsphereError),

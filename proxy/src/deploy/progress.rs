@@ -33,6 +33,8 @@ pub enum Step {
     PowerOff,
     PowerOn,
     WaitForIp,
+    /// The appliance's components report started and its Docker API answers.
+    Readiness,
     Done,
     Rollback,
     /// `configure`: back to the snapshot after a failure.
@@ -59,6 +61,7 @@ impl Step {
             Step::PowerOff => "power off the appliance",
             Step::PowerOn => "power on the appliance",
             Step::WaitForIp => "wait for the appliance's client IP",
+            Step::Readiness => "check that the VCH serves the Docker API",
             Step::Done => "done",
             Step::Rollback => "roll back",
             Step::Revert => "revert to the snapshot",
