@@ -15,8 +15,8 @@ EXPECT_JSON is a file:
    "vm_group": {"cluster": "DC0_C0", "vms": ["vch1"]},       a DRS VM group named like the VCH
    "permissions": {"principal": "u", "entities": {"<entity name>": ["<role>", propagate]}},
    "roles": {"<role name>": ["<privilege>", ...]}}          roles that must hold these privileges
-or {"name": "vch1", "present": false, "datastore": "LocalDS_0", "paths": [...]}: no VM, pool or
-folder with that name remains, none of the paths exists, and with "vm_group": {"cluster": ...}
+or {"name": "vch1", "present": false, "datastore": "LocalDS_0", "paths": [...], "paths_kept": [...]}:
+no VM, pool or folder with that name remains, none of the paths exists, every kept path does, and with "vm_group": {"cluster": ...}
 no DRS group of that name is left in the cluster.
 
 Prints JSON {"ok": bool, "checks": n, "failures": [...]}; exits 1 when a check fails.
@@ -126,6 +126,8 @@ def main(argv):
         check(not folders, f"folder {name} still exists")
         for path in expect.get("paths", []):
             check(not path_exists(content, expect["datastore"], path), f"[{expect['datastore']}] {path} still exists")
+        for path in expect.get("paths_kept", []):
+            check(path_exists(content, expect["datastore"], path), f"[{expect['datastore']}] {path} is gone")
     else:
         check(len(vms) == 1, f"expected one VM named {name}, found {len(vms)}")
         if vms:

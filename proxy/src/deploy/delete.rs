@@ -1,5 +1,5 @@
-//! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs,
-//! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
+//! `delete`: removes a VCH the way vic-machine does (vic-original.md §4.4): its container VMs
+//! (their disks detached first, so volumes survive), volume stores only with `--force`, the appliance and its files, then its folder and pool if they
 //! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`).
 
 use serde::Serialize;
@@ -56,10 +56,22 @@ impl Deleter<'_> {
     }
 
     async fn remove_vm(&mut self, vm: &MoRef, name: &str) {
-        let result = match self.client.power_off_vm(vm).await {
-            Ok(()) => self.client.destroy_entity(vm).await.map(|()| true),
-            Err(e) => Err(e),
-        };
+        self.remove_vm_keeping_disks(vm, name, false).await;
+    }
+
+    /// Container VMs keep their disks (the original's DeleteExceptDisks): `Destroy_Task` would
+    /// delete every attached disk, and a container's volumes are disks in the volume stores.
+    /// Its own folder, with its writable layer, is removed afterwards.
+    async fn remove_vm_keeping_disks(&mut self, vm: &MoRef, name: &str, keep_disks: bool) {
+        let client = self.client;
+        let result = async {
+            client.power_off_vm(vm).await?;
+            if keep_disks {
+                client.detach_disks(vm).await?;
+            }
+            client.destroy_entity(vm).await.map(|()| true)
+        }
+        .await;
         self.record(
             ObjectRef {
                 kind: ObjectKind::VirtualMachine,
@@ -183,7 +195,9 @@ pub async fn delete(
     };
     let file_manager = client.file_manager().await?;
     for container in &containers {
-        deleter.remove_vm(&container.moref, &container.name).await;
+        deleter
+            .remove_vm_keeping_disks(&container.moref, &container.name, true)
+            .await;
         if let Some((ds, dir)) = container.datastore_folder() {
             let path = format!("[{ds}] {dir}");
             let result = client

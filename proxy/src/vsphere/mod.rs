@@ -12,6 +12,7 @@
 pub mod authorization;
 pub mod cluster;
 pub mod datastore;
+pub mod disks;
 pub mod entity;
 mod envelope;
 mod error;

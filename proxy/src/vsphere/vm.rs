@@ -212,7 +212,7 @@ fn write_extra_config(request: &mut Request, entries: &[(String, String)]) {
     }
 }
 
-fn task_of(method: &str, response: &Node) -> Result<MoRef, VsphereError> {
+pub(super) fn task_of(method: &str, response: &Node) -> Result<MoRef, VsphereError> {
     response
         .child_moref("returnval")
         .ok_or_else(|| VsphereError::malformed(method, "no task returned"))

@@ -1,0 +1,99 @@
+//! Delete keeps container volumes unless asked: container VMs holding volume disks (made with
+//! pyvmomi, as VIC's port layer would) are destroyed with their disks detached first, so the
+//! volume disks survive a delete without --force; pyvmomi then still finds them.
+
+mod deploy_support;
+
+use deploy_support::*;
+use proxy::deploy::vch::Selector;
+use proxy::deploy::{self, CreateOptions, Progress};
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+/// Runs `tests/python/make_container.py`; returns the volume disk's datastore path.
+fn make_container(sim: &proxy::simulator::Simulator, vch: &str, name: &str) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/python/make_container.py"
+    );
+    let output = std::process::Command::new("python3")
+        .arg(script)
+        .arg(sim.url().as_str())
+        .arg(sim.username())
+        .arg(format!("DC0/vm/{vch}"))
+        .arg(format!("DC0/host/DC0_C0/Resources/{vch}"))
+        .arg("LocalDS_0")
+        .arg(format!("{vch}-vols/volumes/{name}"))
+        .arg(name)
+        .env("VCH_PASSWORD", sim.password())
+        .output()
+        .expect("run make_container.py");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let made: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|_| {
+        panic!(
+            "make_container.py: {stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    made["disk"].as_str().expect("disk path").to_owned()
+}
+
+#[tokio::test]
+async fn volume_disks_of_container_vms_survive_a_delete_without_force() {
+    let (sim, client, spec) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    let config = config_from(&small_args(&sim, &isos, "keeper"));
+    let mut options = CreateOptions::from_config(&config, spec);
+    options.wait_for_ip = false;
+    deploy::create(
+        &client,
+        &config,
+        &options,
+        &Progress::new(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create failed: {e}"));
+    let disks = [
+        make_container(&sim, "keeper", "c1"),
+        make_container(&sim, "keeper", "c2"),
+    ];
+    assert_eq!(disks[0], "[LocalDS_0] keeper-vols/volumes/c1/c1.vmdk");
+
+    // No --force: the containers are powered off, so nothing else is needed.
+    let report = deploy::delete::delete(
+        &client,
+        &Selector::Name("keeper".into()),
+        false,
+        &Progress::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("delete failed: {e}"));
+    assert_eq!(
+        report.kept_volume_stores,
+        vec!["[LocalDS_0] keeper-vols".to_owned()]
+    );
+    let removed: Vec<&str> = report.removed.iter().map(|o| o.name.as_str()).collect();
+    assert!(
+        removed.contains(&"c1") && removed.contains(&"c2"),
+        "{removed:?}"
+    );
+    let kept: Vec<&str> = disks
+        .iter()
+        .map(|d| d.trim_start_matches("[LocalDS_0] "))
+        .collect();
+    for container in ["c1", "c2"] {
+        let verdict = verify(
+            &sim,
+            &json!({"name": container, "present": false, "datastore": "LocalDS_0",
+                    "paths": [container], "paths_kept": kept}),
+        );
+        assert_eq!(verdict["ok"], true, "pyvmomi after delete: {verdict}");
+    }
+    let verdict = verify(
+        &sim,
+        &json!({"name": "keeper", "present": false, "datastore": "LocalDS_0", "paths": ["keeper"]}),
+    );
+    assert_eq!(verdict["ok"], true, "pyvmomi after delete: {verdict}");
+    sim.stop().await;
+}
