@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 use crate::vsphere::vm::{IpWait, NicSpec, Reconfig, VmSpec};
 use crate::vsphere::{Client, FaultKind, MoRef, VsphereError};
 
+use super::bridge;
 use super::certs::{self, TlsMaterial};
 use super::iso::{self, IsoImage};
 use super::journal::Journal;
@@ -303,6 +304,7 @@ struct Run<'a> {
 /// Step start percentages; the upload and the wait are the long ones.
 const PERCENT: &[(Step, u8)] = &[
     (Step::ResourcePool, 12),
+    (Step::BridgeNetwork, 14),
     (Step::Folder, 15),
     (Step::ApplianceVm, 20),
     (Step::VolumeStores, 30),
@@ -372,7 +374,7 @@ impl Run<'_> {
             port_groups: self.plan.extraconfig_port_groups(),
             server_certificate: self.tls.server.clone(),
             client_ca_pem: self.tls.client_ca_pem.clone(),
-            create_bridge_network: false,
+            create_bridge_network: self.plan.create_bridge.is_some(),
             create_options: create_options(&self.config),
         }
     }
@@ -440,6 +442,40 @@ impl Run<'_> {
             );
             self.plan.parent_pool.clone()
         };
+
+        // ESXi without the bridge port group: its vSwitch and port group (bridge.rs).
+        if let Some((bridge_name, host)) = self.plan.create_bridge.clone() {
+            self.start(
+                Step::BridgeNetwork,
+                format!("creating vSwitch and port group {bridge_name}"),
+            )?;
+            let mut journal = std::mem::take(&mut self.journal);
+            let result = self
+                .call(
+                    Step::BridgeNetwork,
+                    bridge::create(
+                        client,
+                        &mut journal,
+                        &host,
+                        &bridge_name,
+                        &self.plan.datacenter_path,
+                    ),
+                )
+                .await;
+            self.journal = journal;
+            let (port_group, network_system) = result?.map_err(Failure::at(Step::BridgeNetwork))?;
+            self.plan
+                .port_groups
+                .insert(bridge_name.clone(), port_group);
+            self.made(
+                Step::BridgeNetwork,
+                object(
+                    ObjectKind::VirtualSwitch,
+                    &network_system.value,
+                    &bridge_name,
+                ),
+            );
+        }
 
         // VM folder (vCenter only).
         let vm_folder_parent = if self.plan.is_vcenter {

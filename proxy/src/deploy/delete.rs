@@ -257,6 +257,37 @@ pub async fn delete(
         );
     }
 
+    // ESXi: the bridge vSwitch and port group create made (bridge.rs), now that no VM uses them.
+    if tree.create_bridge_network
+        && let Some(endpoint) = tree.executor.networks.get("bridge")
+        && let Some(dc) = snapshot.datacenter(&summary.datacenter)
+        && let Some(host) = dc.hosts.first()
+    {
+        let names = vch::port_group_names(&snapshot);
+        let id = &endpoint.network.common.id;
+        let name = names.get(id).cloned().unwrap_or_else(|| id.clone());
+        let host = MoRef::new("HostSystem", &host.id);
+        let result = match client.host_network_system(&host).await {
+            Ok(ns) => client
+                .remove_vswitch_port_group(&ns, &name)
+                .await
+                .map(|removed| (ns, removed)),
+            Err(e) => Err(e),
+        };
+        let id = result
+            .as_ref()
+            .map(|(ns, _)| ns.value.clone())
+            .unwrap_or_else(|_| host.value.clone());
+        deleter.record(
+            ObjectRef {
+                kind: ObjectKind::VirtualSwitch,
+                id,
+                name,
+            },
+            result.map(|(_, removed)| removed),
+        );
+    }
+
     if let Some(folder) = &folder {
         let now = client.folder_info(&folder.moref).await?;
         match now {

@@ -10,6 +10,7 @@
 //! * [`vch::list`], [`vch::inspect`], [`vch::inspect_config`]: what exists.
 //! * [`delete::delete`]: removes a VCH, including one a dead create left half-made.
 
+mod bridge;
 pub mod certs;
 pub mod configure;
 mod create;

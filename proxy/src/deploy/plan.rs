@@ -66,6 +66,9 @@ pub struct Plan {
     /// Config port-group text (as given) → port group.
     pub port_groups: BTreeMap<String, PortGroup>,
     pub volume_dirs: Vec<VolumeDir>,
+    /// Standalone ESXi without the bridge port group: the vSwitch and port group to create
+    /// (named after it) and the host they go on (rule NV12).
+    pub create_bridge: Option<(String, MoRef)>,
 }
 
 impl Plan {
@@ -299,6 +302,7 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
 
     let net = &config.network;
     let mut port_groups = BTreeMap::new();
+    let mut create_bridge = None;
     let roles: [(&'static str, Option<&String>); 4] = [
         ("bridge-network", net.bridge.port_group.as_ref()),
         ("public-network", net.public.port_group.as_ref()),
@@ -309,6 +313,14 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         let Some(pg) = pg.filter(|p| !p.is_empty()) else {
             continue;
         };
+        if option == "bridge-network"
+            && !snapshot.is_vcenter()
+            && dc.networks_named(pg).next().is_none()
+            && let Some(host) = dc.hosts.first()
+        {
+            create_bridge = Some((pg.clone(), MoRef::new("HostSystem", &host.id)));
+            continue;
+        }
         if !port_groups.contains_key(pg) {
             let resolved = port_group(dc, option, pg).map_err(|mut e| {
                 if option == "bridge-network" && snapshot.is_vcenter() {
@@ -386,5 +398,6 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         datastore,
         port_groups,
         volume_dirs,
+        create_bridge,
     })
 }

@@ -20,6 +20,7 @@ pub mod extension;
 mod fault;
 pub mod firewall;
 pub mod folder;
+pub mod host_network;
 pub mod inventory;
 mod property_collector;
 pub mod resource_pool;

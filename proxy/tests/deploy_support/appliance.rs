@@ -208,14 +208,13 @@ impl StubDocker {
                     let Ok(stream) = stream else { continue };
                     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
                     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-                    let served = match &tls {
-                        Some(config) => rustls::ServerConnection::new(config.clone())
-                            .ok()
-                            .map(|conn| serve(rustls::StreamOwned::new(conn, stream), &body)),
-                        None => Some(serve(stream, &body)),
-                    };
-                    if served == Some(true) {
-                        answered.fetch_add(1, Ordering::SeqCst);
+                    match &tls {
+                        Some(config) => {
+                            if let Ok(conn) = rustls::ServerConnection::new(config.clone()) {
+                                serve(rustls::StreamOwned::new(conn, stream), &body, &answered);
+                            }
+                        }
+                        None => serve(stream, &body, &answered),
                     }
                 }
             })
@@ -261,23 +260,26 @@ fn server_config(cert: &str, key: &str, client_cas: &[u8]) -> Arc<rustls::Server
     )
 }
 
-/// Answers one HTTP/1.1 request: `/info` with `body`, anything else 404. True when `/info` was
-/// answered.
-fn serve(stream: impl Read + Write, body: &str) -> bool {
+/// Answers one HTTP/1.1 request: `/info` with `body` (counted in `answered` before the answer
+/// goes out, so a caller that got it sees the count), anything else 404.
+fn serve(stream: impl Read + Write, body: &str, answered: &std::sync::atomic::AtomicU64) {
     let mut reader = BufReader::new(stream);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
-        return false;
+        return;
     }
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
-            Ok(0) | Err(_) => return false,
+            Ok(0) | Err(_) => return,
             Ok(_) if line == "\r\n" || line == "\n" => break,
             Ok(_) => {}
         }
     }
     let info = request_line.starts_with("GET /info ");
+    if info {
+        answered.fetch_add(1, Ordering::SeqCst);
+    }
     let (status, body) = if info {
         ("200 OK", body)
     } else {
@@ -288,5 +290,7 @@ fn serve(stream: impl Read + Write, body: &str) -> bool {
         body.len()
     );
     let stream = reader.get_mut();
-    stream.write_all(response.as_bytes()).is_ok() && stream.flush().is_ok() && info
+    let _ = stream
+        .write_all(response.as_bytes())
+        .and_then(|()| stream.flush());
 }
