@@ -97,3 +97,102 @@ async fn volume_disks_of_container_vms_survive_a_delete_without_force() {
     assert_eq!(verdict["ok"], true, "pyvmomi after delete: {verdict}");
     sim.stop().await;
 }
+
+async fn create_small(
+    sim: &proxy::simulator::Simulator,
+    client: &proxy::vsphere::Client,
+    spec: &proxy::vsphere::TargetSpec,
+    isos: &Isos,
+    name: &str,
+    store: &str,
+) -> Result<deploy::CreatedVch, deploy::DeployError> {
+    let mut args = small_args(sim, isos, name);
+    args.extend(["--volume-store".to_owned(), store.to_owned()]);
+    if name != "va" {
+        // A bridge of its own (NV28).
+        args.extend(["--bridge-network".to_owned(), "DC0_DVPG2".to_owned()]);
+    }
+    let config = config_from(&args);
+    let mut options = CreateOptions::from_config(&config, spec.clone());
+    options.wait_for_ip = false;
+    deploy::create(
+        client,
+        &config,
+        &options,
+        &Progress::new(),
+        &CancellationToken::new(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_volume_store_path_is_never_shared_between_vchs() {
+    let (sim, client, spec) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    let a = create_small(
+        &sim,
+        &client,
+        &spec,
+        &isos,
+        "va",
+        "LocalDS_0/shared-vols:data",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create va: {e}"));
+    // S18: a second VCH on the same directory is refused at create, naming the first.
+    let err = create_small(
+        &sim,
+        &client,
+        &spec,
+        &isos,
+        "vb",
+        "ds://LocalDS_0/shared-vols/:data",
+    )
+    .await
+    .expect_err("the shared volume store is refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("S18") && message.contains("\"va\"") && message.contains(&a.id),
+        "{message}"
+    );
+    // A VCH from before the rule that shares it: --force refuses to delete the shared store.
+    let b = create_small(&sim, &client, &spec, &isos, "vb", "LocalDS_0/vb-own:data")
+        .await
+        .unwrap_or_else(|e| panic!("create vb: {e}"));
+    client
+        .reconfigure_extra_config(
+            &proxy::vsphere::MoRef::new("VirtualMachine", &b.id),
+            &[(
+                "guestinfo.vice./storage/VolumeLocations|data/Path",
+                "[LocalDS_0] shared-vols",
+            )],
+        )
+        .await
+        .expect("make vb share va's store");
+    let err = deploy::delete::delete(&client, &Selector::Id(a.id.clone()), true, &Progress::new())
+        .await
+        .expect_err("deleting a shared store is refused");
+    let message = err.to_string();
+    assert!(
+        message.contains("[LocalDS_0] shared-vols is also used by \"vb\"")
+            && message.contains("nothing was deleted"),
+        "{message}"
+    );
+    // Without --force the store is kept, so the delete goes ahead.
+    let report = deploy::delete::delete(
+        &client,
+        &Selector::Id(a.id.clone()),
+        false,
+        &Progress::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("delete va: {e}"));
+    assert!(
+        report
+            .kept_volume_stores
+            .contains(&"[LocalDS_0] shared-vols".to_owned()),
+        "{:?}",
+        report.kept_volume_stores
+    );
+    sim.stop().await;
+}

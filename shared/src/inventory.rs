@@ -271,6 +271,9 @@ pub struct Vch {
     /// Names of the port groups it uses (its NICs and its configured container networks), sorted.
     #[serde(default)]
     pub networks: Vec<String>,
+    /// Datastore paths of its `ds://` volume stores (`[ds] path`), sorted.
+    #[serde(default)]
+    pub volume_stores: Vec<String>,
 }
 
 impl InventorySnapshot {

@@ -20,8 +20,8 @@ const S0: &str = "/DC0/host/S0/S0";
 /// Every code the inventory rules emit; a clean config raises none of them.
 const INVENTORY_CODES: &[&str] = &[
     "T7", "T8", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "S6", "S7", "S8", "S12", "S13", "S14",
-    "S15", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "F1", "F2", "F4", "F5", "F6",
-    "F7", "G12",
+    "S15", "S18", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "F1", "F2", "F4", "F5",
+    "F6", "F7", "G12",
 ];
 
 // ---------------------------------------------------------------- snapshot builder
@@ -271,6 +271,7 @@ impl Inventory {
             power_state: Some("poweredOn".into()),
             creating: false,
             networks: strings(networks),
+            volume_stores: Vec::new(),
         });
     }
 
@@ -591,6 +592,21 @@ fn cases() -> Vec<Case> {
             "network.management.port_group",
             |c, _| c.network.management.port_group = Some("VM Network".into()),
             |c, _| c.network.management.port_group = Some("spare-pg".into()),
+        ),
+        vc(
+            "S18",
+            E,
+            "storage.volume_stores[0]",
+            |c, inv| {
+                c.storage.volume_stores = vec!["shared/vols:default".into()];
+                inv.add_vch("other", &["spare-pg"]);
+                inv.dc().vchs[0].volume_stores = vec!["[shared] vols".into()];
+            },
+            |c, inv| {
+                c.storage.volume_stores = vec!["shared/vols-mine:default".into()];
+                inv.add_vch("other", &["spare-pg"]);
+                inv.dc().vchs[0].volume_stores = vec!["[shared] vols".into()];
+            },
         ),
         vc(
             "NV28",

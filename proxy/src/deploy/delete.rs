@@ -159,6 +159,32 @@ pub async fn delete(
         });
     }
 
+    // --force removes the volume stores: never one that another VCH also uses (rule S18 keeps
+    // new ones apart; older VCHs may still share).
+    if force && let Some(dc) = snapshot.datacenter(&summary.datacenter) {
+        let shared: Vec<String> = tree
+            .storage
+            .volume_locations
+            .values()
+            .filter_map(datastore_path)
+            .filter_map(|path| {
+                let users: Vec<String> = dc
+                    .vchs
+                    .iter()
+                    .filter(|v| v.id != summary.id && v.volume_stores.contains(&path))
+                    .map(|v| format!("{:?} ({})", v.name, v.id))
+                    .collect();
+                (!users.is_empty()).then(|| format!("{path} is also used by {}", users.join(", ")))
+            })
+            .collect();
+        if !shared.is_empty() {
+            return Err(DeployError::Refused(format!(
+                "--force would delete volume stores that other VCHs use: {}; delete without --force (the volume stores are kept) or remove the other VCH first; nothing was deleted",
+                shared.join("; ")
+            )));
+        }
+    }
+
     // Step 15's cluster, found now: the pool it is looked up by is removed before then.
     let vm_group = if tree.container.use_vm_group {
         let group = if tree.container.vm_group_name.is_empty() {

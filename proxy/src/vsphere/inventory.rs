@@ -626,6 +626,16 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         }
     }
 
+    let mut volume_stores: Vec<String> = extra
+        .iter()
+        .filter(|(k, v)| {
+            k.starts_with("guestinfo.vice./storage/VolumeLocations|")
+                && k.ends_with("/Path")
+                && v.starts_with('[')
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    volume_stores.sort();
     Some(Vch {
         name,
         vm_name,
@@ -635,6 +645,7 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         power_state: vm.text("runtime.powerState").map(str::to_owned),
         creating,
         networks: networks.into_iter().collect(),
+        volume_stores,
     })
 }
 

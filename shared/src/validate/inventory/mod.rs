@@ -15,6 +15,7 @@ mod datastores;
 mod existing_vchs;
 mod firewall;
 mod networks;
+mod shared_volume_stores;
 mod suggestions;
 
 use crate::config::VchConfig;
@@ -35,6 +36,7 @@ pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Fin
     networks::check(config, &resolved, &scope, out);
     firewall::check(config, &resolved, &scope, image, out);
     existing_vchs::check(&resolved, &scope, out);
+    shared_volume_stores::check(&resolved, &scope, out);
 }
 
 /// Where the VCH would go, as far as the config and the snapshot tell.
