@@ -19,6 +19,7 @@ mod docker_info;
 pub mod iso;
 pub mod journal;
 pub mod opsuser;
+mod placement_host;
 pub mod plan;
 pub mod progress;
 pub mod readiness;

@@ -261,26 +261,8 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
             "Check the user's read permission on the cluster".into(),
         )
     })?;
-    let host = if compute.kind == ComputeKind::Cluster && compute.drs_enabled != Some(true) {
-        let host = dc
-            .hosts
-            .iter()
-            .filter(|h| h.compute_resource == compute.path)
-            .find(|h| h.connection_state == "connected" && !h.in_maintenance_mode)
-            .ok_or_else(|| {
-                placement(
-                    "compute-resource",
-                    format!(
-                        "no connected host outside maintenance mode in {}",
-                        compute.path
-                    ),
-                    "Bring a host back or pick another cluster".into(),
-                )
-            })?;
-        Some(MoRef::new("HostSystem", &host.id))
-    } else {
-        None
-    };
+    // Without DRS a host is chosen once the datastores and port groups are known.
+    let needs_host = compute.kind == ComputeKind::Cluster && compute.drs_enabled != Some(true);
 
     let image_store = config.storage.image_store.clone().unwrap_or_default();
     let (datastore, _) = split_datastore_path(&image_store);
@@ -368,6 +350,18 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
             datastore: ds,
         });
     }
+
+    let host = if needs_host {
+        let mut datastores = vec![datastore.clone()];
+        datastores.extend(volume_dirs.iter().map(|v| v.datastore.clone()));
+        datastores.sort();
+        datastores.dedup();
+        let chosen: Vec<&PortGroup> = port_groups.values().collect();
+        let host = super::placement_host::pick(dc, &compute.path, &datastores, &chosen)?;
+        Some(MoRef::new("HostSystem", &host.id))
+    } else {
+        None
+    };
 
     Ok(Plan {
         name,
