@@ -23,7 +23,7 @@ fn unfit(
         .iter()
         .filter(|ds| {
             !dc.datastores_named(ds)
-                .any(|d| d.hosts.iter().any(|h| *h == host.path))
+                .any(|d| d.hosts.contains(&host.path))
         })
         .map(String::as_str)
         .collect();
@@ -36,7 +36,7 @@ fn unfit(
             !dc.networks
                 .iter()
                 .filter(|n| n.id == pg.moref.value)
-                .any(|n| n.hosts.iter().any(|h| *h == host.path))
+                .any(|n| n.hosts.contains(&host.path))
         })
         .map(|pg| pg.name.as_str())
         .collect();
