@@ -20,8 +20,8 @@ const S0: &str = "/DC0/host/S0/S0";
 /// Every code the inventory rules emit; a clean config raises none of them.
 const INVENTORY_CODES: &[&str] = &[
     "T7", "T8", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "S6", "S7", "S8", "S12", "S13", "S14",
-    "S15", "S18", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "F1", "F2", "F4", "F5",
-    "F6", "F7", "G12",
+    "S15", "S18", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "NV32", "F1", "F2", "F4",
+    "F5", "F6", "F7", "G12",
 ];
 
 // ---------------------------------------------------------------- snapshot builder
@@ -592,6 +592,23 @@ fn cases() -> Vec<Case> {
             "network.management.port_group",
             |c, _| c.network.management.port_group = Some("VM Network".into()),
             |c, _| c.network.management.port_group = Some("spare-pg".into()),
+        ),
+        vc(
+            "NV32",
+            E,
+            "network.container_networks[0].port_group",
+            |c, _| {
+                c.network.container_networks = vec![ContainerNetwork {
+                    port_group: "nsx".into(),
+                    ..ContainerNetwork::default()
+                }]
+            },
+            |c, _| {
+                c.network.container_networks = vec![ContainerNetwork {
+                    port_group: "spare-pg".into(),
+                    ..ContainerNetwork::default()
+                }]
+            },
         ),
         vc(
             "S18",

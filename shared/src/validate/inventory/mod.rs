@@ -15,6 +15,7 @@ mod datastores;
 mod existing_vchs;
 mod firewall;
 mod networks;
+mod opaque;
 mod shared_volume_stores;
 mod suggestions;
 
@@ -34,6 +35,7 @@ pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Fin
     let resolved = config.resolved();
     let image = datastores::check(config, &scope, out);
     networks::check(config, &resolved, &scope, out);
+    opaque::check(&resolved, &scope, out);
     firewall::check(config, &resolved, &scope, image, out);
     existing_vchs::check(&resolved, &scope, out);
     shared_volume_stores::check(&resolved, &scope, out);
