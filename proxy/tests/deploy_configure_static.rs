@@ -25,6 +25,8 @@ async fn a_dns_change_on_a_shared_static_address_keeps_everything_else() {
             "127.0.40.10/24",
             "--public-network-gateway",
             "127.0.40.1",
+            "--timeout",
+            "3m",
         ]
         .map(str::to_owned),
     );
@@ -47,6 +49,30 @@ async fn a_dns_change_on_a_shared_static_address_keeps_everything_else() {
         .await
         .expect("play the appliance");
     let before = client.vm_info(std::slice::from_ref(&vm)).await.expect("vm")[0].clone();
+    // Stored as vic-machine 1.5.8 stores them.
+    let stored = before.extra_config_map();
+    let options = stored
+        .get("guestinfo.vice./vic_machine_create_options~")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        options.split('|').any(|o| o == "--timeout=3m0s"),
+        "the timeout is recorded as Go prints it: {options}"
+    );
+    assert_eq!(
+        stored
+            .get("guestinfo.vice./init/version/PluginVersion")
+            .map(String::as_str),
+        Some("10")
+    );
+    let date = stored
+        .get("guestinfo.vice./init/version/BuildDate")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        date.len() == 19 && date.as_bytes()[4] == b'/' && date.as_bytes()[10] == b'@',
+        "BuildDate {date:?}"
+    );
 
     let request = config_from(&["--dns-server".to_owned(), "127.0.0.53".to_owned()]);
     deploy::configure(

@@ -1234,6 +1234,13 @@ pub(super) fn create_options(config: &VchConfig) -> Vec<String> {
         };
         if let Some((name, value)) = body.split_once('=') {
             pairs.push((name.to_owned(), value.to_owned()));
+        } else if body == "timeout" && i < words.len() {
+            // Recorded as Go prints a duration (`3m` → `3m0s`), as vic-machine does.
+            let value = &words[i];
+            i += 1;
+            let go = shared::quantity::parse_go_duration_ms(value)
+                .map_or_else(|| value.clone(), shared::quantity::format_go_duration_ms);
+            pairs.push((body.to_owned(), go));
         } else if i < words.len() && !words[i].starts_with("--") {
             pairs.push((body.to_owned(), words[i].clone()));
             i += 1;
