@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::common_flags::CommonArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 use crate::deploy::vch::{self, Selector};
@@ -41,12 +42,23 @@ pub struct InspectArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    args.common.init_logging();
     let selector = args.select.selector()?;
-    runtime()?.block_on(async move {
+    let common = args.common.clone();
+    runtime()?.block_on(common.bounded(async move {
         let client = args.target.connect().await?;
+        let selector = match &args.common.compute_resource {
+            Some(_) => {
+                let list = vch::list(&client).await?;
+                args.common.narrow(selector, &list)?
+            }
+            None => selector,
+        };
         let result = if args.what.is_some() {
             vch::inspect_config(&client, &selector)
                 .await
@@ -107,5 +119,5 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
         let _ = client.logout().await;
         emit_line(&result?)?;
         Ok(ExitCode::SUCCESS)
-    })
+    }))
 }

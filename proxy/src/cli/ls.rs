@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::common_flags::CommonArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 
@@ -14,14 +15,19 @@ pub struct LsArgs {
     /// JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 pub fn run(args: LsArgs) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async move {
+    args.common.init_logging();
+    let common = args.common.clone();
+    runtime()?.block_on(common.bounded(async move {
         let client = args.target.connect().await?;
         let list = crate::deploy::vch::list(&client).await;
         let _ = client.logout().await;
-        let list = list?;
+        let mut list = list?;
+        list.retain(|v| args.common.includes(v));
         if args.json {
             return emit_line(&serde_json::to_string_pretty(&list)?).map(|()| ExitCode::SUCCESS);
         }
@@ -53,5 +59,5 @@ pub fn run(args: LsArgs) -> anyhow::Result<ExitCode> {
             emit_line(line.join("    ").trim_end())?;
         }
         Ok(ExitCode::SUCCESS)
-    })
+    }))
 }
