@@ -196,3 +196,74 @@ async fn a_volume_store_path_is_never_shared_between_vchs() {
     );
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn images_under_a_custom_image_store_path_are_removed() {
+    let (sim, client, spec) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    let mut args = small_args(&sim, &isos, "imgs");
+    args.extend([
+        "--image-store".to_owned(),
+        "LocalDS_0/custom-images".to_owned(),
+    ]);
+    let config = config_from(&args);
+    let mut options = CreateOptions::from_config(&config, spec);
+    options.wait_for_ip = false;
+    let created = deploy::create(
+        &client,
+        &config,
+        &options,
+        &Progress::new(),
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create failed: {e}"));
+    let vm = proxy::vsphere::MoRef::new("VirtualMachine", &created.id);
+    let uuid = client.vm_info(std::slice::from_ref(&vm)).await.expect("vm")[0]
+        .uuid
+        .clone()
+        .expect("the VM has a uuid");
+    // What the port layer makes once the VCH runs.
+    let datacenter = proxy::vsphere::MoRef::new(
+        "Datacenter",
+        &client.inventory().await.expect("inventory").datacenters[0].id,
+    );
+    let fm = client.file_manager().await.expect("file manager");
+    client
+        .make_directory(
+            &fm,
+            &format!("[LocalDS_0] custom-images/VIC/{uuid}/images"),
+            &datacenter,
+        )
+        .await
+        .expect("the image directory");
+    let images = format!("custom-images/VIC/{uuid}");
+    let verdict = verify(
+        &sim,
+        &json!({"name": "nobody", "present": false, "datastore": "LocalDS_0", "paths_kept": [images]}),
+    );
+    assert_eq!(verdict["ok"], true, "made: {verdict}");
+
+    let report = deploy::delete::delete(
+        &client,
+        &Selector::Id(created.id.clone()),
+        false,
+        &Progress::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("delete failed: {e}"));
+    assert!(
+        report
+            .removed
+            .iter()
+            .any(|o| o.id == format!("[LocalDS_0] {images}")),
+        "{:?}",
+        report.removed
+    );
+    let verdict = verify(
+        &sim,
+        &json!({"name": "imgs", "present": false, "datastore": "LocalDS_0", "paths": [images, "imgs"]}),
+    );
+    assert_eq!(verdict["ok"], true, "pyvmomi after delete: {verdict}");
+    sim.stop().await;
+}

@@ -240,6 +240,31 @@ pub async fn delete(
         }
     }
 
+    // Images under a custom --image-store path live in `[ds] path/VIC/<uuid>`; with the default
+    // path they are in the appliance's folder, removed with it below.
+    if let (Some(store), Some(uuid)) = (tree.storage.image_stores.first(), vm.uuid.as_deref())
+        && store.scheme == "ds"
+    {
+        let path = store.path.trim_matches('/');
+        let in_vm_folder = vm
+            .datastore_folder()
+            .is_some_and(|(ds, dir)| ds == store.host && dir == path);
+        if !path.is_empty() && !in_vm_folder {
+            let images = format!("[{}] {path}/VIC/{uuid}", store.host);
+            let result = client
+                .delete_datastore_file(&file_manager, &images, &datacenter)
+                .await;
+            deleter.record(
+                ObjectRef {
+                    kind: ObjectKind::DatastoreDirectory,
+                    id: images.clone(),
+                    name: images,
+                },
+                result,
+            );
+        }
+    }
+
     for (label, url) in &tree.storage.volume_locations {
         let Some(path) = datastore_path(url) else {
             continue;

@@ -94,6 +94,8 @@ pub struct VmInfo {
     pub cdrom_isos: Vec<String>,
     /// Raw pairs in server order; duplicates possible (vcsim appends), the last one wins.
     pub extra_config: Vec<(String, String)>,
+    /// `config.uuid`: names the VCH's image directory (`VIC/<uuid>`).
+    pub uuid: Option<String>,
 }
 
 impl VmInfo {
@@ -323,6 +325,7 @@ const VM_PATHS: &[&str] = &[
     "config.hardware.memoryMB",
     "config.hardware.device",
     "config.extraConfig",
+    "config.uuid",
     "guest.ipAddress",
     "network",
 ];
@@ -520,6 +523,10 @@ impl Client {
                     nics,
                     cdrom_isos,
                     extra_config: parse_extra_config(o.get("config.extraConfig")),
+                    uuid: o
+                        .text("config.uuid")
+                        .filter(|u| !u.is_empty())
+                        .map(str::to_owned),
                 }
             })
             .collect())
