@@ -943,7 +943,7 @@ fn bridge_on_vcenter_suggests_only_unused_distributed_or_opaque_networks() {
         "{}",
         f.message
     );
-    assert_eq!(f.suggestions, ["nsx", "bridge-pg", "partial-pg"]);
+    assert_eq!(f.suggestions, ["bridge-pg", "partial-pg"]);
 }
 
 #[test]
