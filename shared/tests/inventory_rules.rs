@@ -932,7 +932,7 @@ fn a_defaulted_public_network_that_does_not_exist_says_so() {
 }
 
 #[test]
-fn bridge_on_vcenter_suggests_only_unused_distributed_or_opaque_networks() {
+fn bridge_on_vcenter_suggests_only_unused_distributed_networks() {
     let mut inv = Inventory::vcenter();
     inv.add_vch("other", &["spare-pg"]);
     let mut c = clean_config();
