@@ -158,3 +158,53 @@ async fn without_tls_the_plain_api_on_2375_is_asked() {
     assert!(stub.answered.load(std::sync::atomic::Ordering::SeqCst) >= 1);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_user_ca_without_a_client_certificate_here_is_only_a_warning() {
+    let (sim, client, spec) = simulator().await;
+    let isos = isos(VERSION_PUBLISHER);
+    let args: Vec<String> = small_args(&sim, &isos, "user-ca")
+        .into_iter()
+        .filter(|a| a != "--no-tlsverify")
+        .collect();
+    let mut config = config_from(&args);
+    // The admin's own CA: this run generates no client certificate, so the appliance (which
+    // verifies clients against that CA) refuses our handshake, as it should.
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca_pem = ca.self_signed(&ca_key).expect("CA").pem();
+    config.security.tls_ca = vec![shared::config::PemFile {
+        path: "ca.pem".into(),
+        pem: Some(ca_pem),
+    }];
+    let options = CreateOptions::from_config(&config, spec.clone());
+    let progress = Progress::new();
+    let appliance = play_appliance_with(
+        Client::connect(&spec).await.expect("second session"),
+        &progress,
+        "127.0.31.6",
+        Behaviour::default(),
+    );
+    let created = deploy::create(
+        &client,
+        &config,
+        &options,
+        &progress,
+        &CancellationToken::new(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create failed: {e}"));
+    let _stub = appliance.await.expect("appliance stand-in");
+    assert!(created.tls.client_cert_pem.is_none());
+    let warning = created
+        .warnings
+        .iter()
+        .find(|w| w.contains("/info"))
+        .unwrap_or_else(|| panic!("a readiness warning: {:?}", created.warnings));
+    assert!(
+        warning.contains("refused this machine's TLS handshake as expected"),
+        "{warning}"
+    );
+    sim.stop().await;
+}

@@ -136,7 +136,10 @@ impl Endpoint {
         };
         let response = match http.get(self.url()).send().await {
             Ok(response) => response,
-            Err(e) if self.tls.is_some() && e.is_connect() => return Answer::Tls(chain(&e)),
+            // TLS 1.3 delivers a refused client certificate after the handshake, on the request.
+            Err(e) if self.tls.is_some() && (e.is_connect() || is_tls_error(&e)) => {
+                return Answer::Tls(chain(&e));
+            }
             Err(e) => return Answer::NotReady(format!("the request failed: {}", chain(&e))),
         };
         let status = response.status();
@@ -149,6 +152,25 @@ impl Endpoint {
         };
         judge(&body, volume_stores)
     }
+}
+
+/// Whether a rustls error (an alert from the peer, or our own verification) is in the chain.
+fn is_tls_error(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = current {
+        if err.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        {
+            return true;
+        }
+        current = err.source();
+    }
+    false
 }
 
 /// An error with its sources, since reqwest's own message hides the TLS reason.
