@@ -21,7 +21,7 @@ async fn full_vch_round_trip() {
     let appliance = play_appliance(
         Client::connect(&spec).await.expect("second session"),
         &progress,
-        "10.0.2.10",
+        "127.0.2.10",
     );
     let created = deploy::create(
         &client,
@@ -32,14 +32,24 @@ async fn full_vch_round_trip() {
     )
     .await
     .unwrap_or_else(|e| panic!("create failed: {e}"));
-    appliance.await.expect("appliance stand-in");
+    let docker = appliance
+        .await
+        .expect("appliance stand-in")
+        .expect("the appliance booted");
+    // Readiness asked the stub Docker API over TLS with the client certificate, and it passed.
+    assert!(docker.answered.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert!(
+        !created.warnings.iter().any(|w| w.contains("/info")),
+        "{:?}",
+        created.warnings
+    );
 
     assert_eq!(created.name, "vch1");
     assert_eq!(
         created.client_ip.map(|ip| ip.to_string()).as_deref(),
-        Some("10.0.2.10")
+        Some("127.0.2.10")
     );
-    assert_eq!(created.docker_host.as_deref(), Some("10.0.2.10:2376"));
+    assert_eq!(created.docker_host.as_deref(), Some("127.0.2.10:2376"));
     assert!(created.tls.client_cert_pem.is_some() && created.tls.verifies_clients());
     assert_eq!(created.version, "v1.5.8-12345-2c978fe");
     println!(
@@ -48,7 +58,8 @@ async fn full_vch_round_trip() {
         created.created.len()
     );
     assert!(
-        created.round_trips <= 30,
+        // 3 of them wait for the components to report started (readiness).
+        created.round_trips <= 33,
         "{} round trips",
         created.round_trips
     );
@@ -94,6 +105,7 @@ async fn full_vch_round_trip() {
                 "guestinfo.vice./connect/token@secret",
             ],
             "datastore": "LocalDS_0",
+            "serial_file": format!("[LocalDS_0] {iso_dir}/tether.debug"),
             "paths": [
                 format!("{iso_dir}/V1.5.8-12345-2C978FE-appliance.iso"),
                 format!("{iso_dir}/V1.5.8-12345-2C978FE-bootstrap.iso"),
@@ -116,7 +128,7 @@ async fn full_vch_round_trip() {
     let details = deploy::vch::inspect(&client, &Selector::Name("vch1".into()))
         .await
         .expect("inspect");
-    assert_eq!(details.docker_host.as_deref(), Some("10.0.2.10:2376"));
+    assert_eq!(details.docker_host.as_deref(), Some("127.0.2.10:2376"));
     assert!(details.tls && details.tls_verify);
     let roles: Vec<(String, String, Option<u32>)> = details
         .endpoints

@@ -51,7 +51,7 @@ async fn run_with_cut(
         Err(e) => Err(format!("connect: {e}")),
         Ok(client) => {
             let progress = Progress::new();
-            let appliance = play_appliance(direct.clone(), &progress, "10.0.9.9");
+            let appliance = play_appliance(direct.clone(), &progress, "127.0.9.9");
             let result = deploy::create(
                 &client,
                 &config,

@@ -229,6 +229,7 @@ async fn a_vch_made_by_vic_machine_1_5_8_is_listed_and_upgraded() {
             &Reconfig {
                 add_cdrom_iso: Some("[LocalDS_0] vch1/V1.5.8-12345-2C978FE-appliance.iso".into()),
                 extra_config: f4(&vm.value),
+                add_serial_file: Some("[LocalDS_0] vch1/tether.debug".into()),
             },
         )
         .await

@@ -62,14 +62,15 @@ async fn read_events(http: &reqwest::Client, url: &str) -> Vec<(String, Value)> 
     panic!("the stream ended without an `end` event: {events:?}")
 }
 
-/// Waits for the job's power-on, then writes the guest IP as the VIC appliance would report it.
+/// Waits for the job's power-on, then plays the appliance (its IP, its components, a stub Docker
+/// API that serves until the returned value is dropped).
 async fn play_appliance_via_job(
     http: &reqwest::Client,
     base: &str,
     job: &str,
     client: &Client,
     ip: &str,
-) {
+) -> StubDocker {
     for _ in 0..600 {
         let status: Value = http
             .get(format!("{base}/api/jobs/{job}"))
@@ -89,14 +90,13 @@ async fn play_appliance_via_job(
             .iter()
             .any(|e| e["step"] == "power_on" && e["kind"] == "finished");
         if let (Some(vm), true) = (vm, powered_on) {
-            client
-                .reconfigure_extra_config(
-                    &MoRef::new("VirtualMachine", &vm),
-                    &[("SET.guest.ipAddress", ip)],
-                )
-                .await
-                .expect("set the guest IP");
-            return;
+            return boot(
+                client,
+                &MoRef::new("VirtualMachine", &vm),
+                ip,
+                Behaviour::default(),
+            )
+            .await;
         }
         if status["state"] != "running" {
             panic!("the job ended before power-on: {status}");
@@ -188,17 +188,23 @@ async fn create_list_config_and_delete_through_the_api() {
     let body = json!({"config": config_from(&args), "ops_password": "ops-secret"});
     let job = start_job(http.post(format!("{base}/api/vchs")).json(&body)).await;
 
-    play_appliance_via_job(&http, &base, &job, &client, "10.0.9.9").await;
+    let docker = play_appliance_via_job(&http, &base, &job, &client, "127.0.9.19").await;
     let events = read_events(&http, &format!("{base}/api/jobs/{job}/events")).await;
     let (name, end) = events.last().unwrap();
     assert_eq!(name, "end");
     assert_eq!(end["state"], "succeeded", "{end}");
-    assert_eq!(end["result"]["docker_host"], "10.0.9.9:2376", "{end}");
+    assert_eq!(end["result"]["docker_host"], "127.0.9.19:2376", "{end}");
+    // The create asked the (stub) Docker API with the generated client certificate.
+    assert!(docker.answered.load(std::sync::atomic::Ordering::SeqCst) >= 1);
+    assert!(
+        !end["result"]["warnings"].to_string().contains("/info"),
+        "{end}"
+    );
     assert!(
         end["result"]["docker_command"]
             .as_str()
             .unwrap()
-            .contains("docker -H 10.0.9.9:2376 --tlsverify")
+            .contains("docker -H 127.0.9.19:2376 --tlsverify")
     );
     let seqs: Vec<u64> = events
         .iter()
@@ -245,7 +251,7 @@ async fn create_list_config_and_delete_through_the_api() {
         })
         .collect();
     assert!(
-        env.contains("DOCKER_HOST=10.0.9.9:2376\n")
+        env.contains("DOCKER_HOST=127.0.9.19:2376\n")
             && env.contains("DOCKER_TLS_VERIFY=1\n")
             && env.contains("DOCKER_CERT_PATH=./api-vch\n"),
         "{env}"

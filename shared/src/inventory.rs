@@ -280,6 +280,9 @@ pub struct Vch {
     /// the first of these. Empty for a VCH that has its VM.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leftovers: Vec<VchPart>,
+    /// Datastore paths of its `ds://` volume stores (`[ds] path`), sorted.
+    #[serde(default)]
+    pub volume_stores: Vec<String>,
 }
 
 /// A pool or folder a create made before it died (see [`Vch::leftovers`]).

@@ -29,10 +29,13 @@ pub fn parse_build(word: &str) -> Option<Build> {
     {
         return None;
     }
+    // vic-machine 1.5.x records plugin version 10 (docs/appliance-extraconfig.md §3.1).
+    let plugin_version = if version.starts_with("v1.5.") { 10 } else { 0 };
     Some(Build {
         version,
         git_commit: commit,
         build_number,
+        plugin_version,
         ..Build::default()
     })
 }

@@ -41,6 +41,30 @@ pub fn parse_size_bytes(text: &str) -> Option<u64> {
     (bytes.is_finite() && (0.0..1.8e19).contains(&bytes)).then_some(bytes as u64)
 }
 
+/// A duration as Go's `time.Duration.String()` prints it (`3m0s`, `1h0m0s`, `1.5s`, `500ms`):
+/// the form vic-machine records `--timeout` in.
+pub fn format_go_duration_ms(ms: u64) -> String {
+    if ms == 0 {
+        return "0s".to_owned();
+    }
+    if ms < 1000 {
+        return format!("{ms}ms");
+    }
+    let (h, m) = (ms / 3_600_000, ms / 60_000 % 60);
+    let (s, frac) = (ms / 1000 % 60, ms % 1000);
+    let seconds = if frac == 0 {
+        format!("{s}s")
+    } else {
+        let frac = format!("{frac:03}");
+        format!("{s}.{}s", frac.trim_end_matches('0'))
+    };
+    match (h, m) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
+    }
+}
+
 /// Go `time.ParseDuration` syntax: `3m`, `1h30m`, `90s`, `1.5h`, `300ms`. Returns milliseconds.
 pub fn parse_go_duration_ms(text: &str) -> Option<u64> {
     let mut rest = text.trim();
@@ -91,6 +115,17 @@ mod tests {
     #[test]
     fn durations() {
         assert_eq!(parse_go_duration_ms("3m"), Some(180_000));
+        for (ms, go) in [
+            (180_000, "3m0s"),
+            (3_600_000, "1h0m0s"),
+            (90_000, "1m30s"),
+            (1_500, "1.5s"),
+            (20_000, "20s"),
+            (500, "500ms"),
+            (0, "0s"),
+        ] {
+            assert_eq!(format_go_duration_ms(ms), go);
+        }
         assert_eq!(parse_go_duration_ms("1h30m"), Some(5_400_000));
         assert_eq!(parse_go_duration_ms("3"), None);
         assert_eq!(parse_go_duration_ms("m"), None);

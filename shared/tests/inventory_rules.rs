@@ -20,8 +20,8 @@ const S0: &str = "/DC0/host/S0/S0";
 /// Every code the inventory rules emit; a clean config raises none of them.
 const INVENTORY_CODES: &[&str] = &[
     "T7", "T8", "C1", "C2", "C3", "C4", "C5", "C6", "C7", "S6", "S7", "S8", "S12", "S13", "S14",
-    "S15", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "F1", "F2", "F4", "F5", "F6",
-    "F7", "G12",
+    "S15", "S18", "NV9", "NV11", "NV12", "NV13", "NV19", "NV27", "NV28", "NV32", "F1", "F2", "F4",
+    "F5", "F6", "F7", "G12",
 ];
 
 // ---------------------------------------------------------------- snapshot builder
@@ -274,6 +274,7 @@ impl Inventory {
             creating: false,
             networks: strings(networks),
             leftovers: Vec::new(),
+            volume_stores: Vec::new(),
         });
     }
 
@@ -596,6 +597,38 @@ fn cases() -> Vec<Case> {
             |c, _| c.network.management.port_group = Some("spare-pg".into()),
         ),
         vc(
+            "NV32",
+            E,
+            "network.container_networks[0].port_group",
+            |c, _| {
+                c.network.container_networks = vec![ContainerNetwork {
+                    port_group: "nsx".into(),
+                    ..ContainerNetwork::default()
+                }]
+            },
+            |c, _| {
+                c.network.container_networks = vec![ContainerNetwork {
+                    port_group: "spare-pg".into(),
+                    ..ContainerNetwork::default()
+                }]
+            },
+        ),
+        vc(
+            "S18",
+            E,
+            "storage.volume_stores[0]",
+            |c, inv| {
+                c.storage.volume_stores = vec!["shared/vols:default".into()];
+                inv.add_vch("other", &["spare-pg"]);
+                inv.dc().vchs[0].volume_stores = vec!["[shared] vols".into()];
+            },
+            |c, inv| {
+                c.storage.volume_stores = vec!["shared/vols-mine:default".into()];
+                inv.add_vch("other", &["spare-pg"]);
+                inv.dc().vchs[0].volume_stores = vec!["[shared] vols".into()];
+            },
+        ),
+        vc(
             "NV28",
             E,
             "network.bridge.port_group",
@@ -902,7 +935,7 @@ fn a_defaulted_public_network_that_does_not_exist_says_so() {
 }
 
 #[test]
-fn bridge_on_vcenter_suggests_only_unused_distributed_or_opaque_networks() {
+fn bridge_on_vcenter_suggests_only_unused_distributed_networks() {
     let mut inv = Inventory::vcenter();
     inv.add_vch("other", &["spare-pg"]);
     let mut c = clean_config();
@@ -913,7 +946,7 @@ fn bridge_on_vcenter_suggests_only_unused_distributed_or_opaque_networks() {
         "{}",
         f.message
     );
-    assert_eq!(f.suggestions, ["nsx", "bridge-pg", "partial-pg"]);
+    assert_eq!(f.suggestions, ["bridge-pg", "partial-pg"]);
 }
 
 #[test]

@@ -402,12 +402,84 @@ fn cases() -> Vec<Case> {
                 "a".repeat(shared::limits::MAX_TEXT_BYTES)
             )),
         ),
+        case("CL4", E, "--public-network=", "--public-network pub"),
+        case("G18", E, "--name 'vch\t1'", "--name 'vch 1'"),
+        case(
+            "NV29",
+            E,
+            "--public-network-ip 10.0.1.255/24 --public-network-gateway 10.0.1.1",
+            "--public-network-ip 10.0.1.254/24 --public-network-gateway 10.0.1.1",
+        ),
+        case(
+            "NV30",
+            E,
+            "--public-network-ip 10.0.1.2/24 --public-network-gateway 10.0.1.0",
+            "--public-network-ip 10.0.1.2/24 --public-network-gateway 10.0.1.1",
+        ),
+        case(
+            "NV30",
+            E,
+            "--public-network-ip 10.0.1.2/24 --public-network-gateway 10.0.1.2",
+            "--public-network-ip 10.0.1.2/31 --public-network-gateway 10.0.1.3",
+        ),
+        case(
+            "NV31",
+            E,
+            "--cn a --cng a:192.168.1.1/31",
+            "--cn a --cng a:192.168.1.1/30",
+        ),
     ]
 }
 
 /// Cases built from the limits are made once per test run.
 fn leak(line: String) -> &'static str {
     Box::leak(line.into_boxed_str())
+}
+
+#[test]
+fn an_explicitly_empty_proxy_means_none_and_other_empty_values_are_reported() {
+    for line in ["--https-proxy ''", "--http-proxy=", "--no-proxy ''"] {
+        let r = run(line);
+        assert!(r.is_valid(), "{line}: {:#?}", r.findings);
+        assert!(!r.has_code("N22") && !r.has_code("CL4"), "{line}");
+    }
+    for option in [
+        "bridge-network",
+        "image-store",
+        "volume-store",
+        "dns-server",
+        "cpu",
+    ] {
+        let r = run(&format!("--{option} ''"));
+        let f = r.findings.iter().find(|f| f.code == "CL4");
+        assert_eq!(
+            f.and_then(|f| f.option.as_deref()),
+            Some(option),
+            "{option}: {:#?}",
+            r.findings
+        );
+    }
+}
+
+#[test]
+fn a_control_character_anywhere_in_a_name_is_reported_with_the_cleaned_name() {
+    let r = run("--cn 'pg\n1:alias' --vs 'ds1/v\x1b:lbl'");
+    let paths: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == "G18")
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "storage.volume_stores[0]",
+            "network.container_networks[0].port_group"
+        ]
+    );
+    let r = run("--name 'a\tb'");
+    let f = r.findings.iter().find(|f| f.code == "G18").unwrap();
+    assert_eq!(f.suggestions, ["ab"]);
 }
 
 #[test]

@@ -15,8 +15,8 @@ EXPECT_JSON is a file:
    "vm_group": {"cluster": "DC0_C0", "vms": ["vch1"]},       a DRS VM group named like the VCH
    "permissions": {"principal": "u", "entities": {"<entity name>": ["<role>", propagate]}},
    "roles": {"<role name>": ["<privilege>", ...]}}          roles that must hold these privileges
-or {"name": "vch1", "present": false, "datastore": "LocalDS_0", "paths": [...]}: no VM, pool or
-folder with that name remains, none of the paths exists, and with "vm_group": {"cluster": ...}
+or {"name": "vch1", "present": false, "datastore": "LocalDS_0", "paths": [...], "paths_kept": [...]}:
+no VM, pool or folder with that name remains, none of the paths exists, every kept path does, and with "vm_group": {"cluster": ...}
 no DRS group of that name is left in the cluster.
 
 Prints JSON {"ok": bool, "checks": n, "failures": [...]}; exits 1 when a check fails.
@@ -126,6 +126,8 @@ def main(argv):
         check(not folders, f"folder {name} still exists")
         for path in expect.get("paths", []):
             check(not path_exists(content, expect["datastore"], path), f"[{expect['datastore']}] {path} still exists")
+        for path in expect.get("paths_kept", []):
+            check(path_exists(content, expect["datastore"], path), f"[{expect['datastore']}] {path} is gone")
     else:
         check(len(vms) == 1, f"expected one VM named {name}, found {len(vms)}")
         if vms:
@@ -147,6 +149,11 @@ def main(argv):
                 nics[net] = slot
             if "nics" in expect:
                 check(nics == expect["nics"], f"NICs {nics} != expected {expect['nics']}")
+            if "serial_file" in expect:
+                serial = [d.backing.fileName for d in vm.get("config.hardware.device", [])
+                          if isinstance(d, vim.vm.device.VirtualSerialPort)
+                          and isinstance(d.backing, vim.vm.device.VirtualSerialPort.FileBackingInfo)]
+                check(serial == [expect["serial_file"]], f"serial ports {serial} != [{expect['serial_file']!r}]")
             ec = {}
             for o in vm.get("config.extraConfig", []):  # last one wins (vcsim appends)
                 ec[o.key] = o.value

@@ -20,6 +20,8 @@ pub struct ConfigureArgs {
     pub json_events: bool,
     /// `--target`, `--user`, `--name NAME` or `--id vm-NN`, then the settings to change, as
     /// `vic-machine create` flags; the password comes from `--password`, VCH_PASSWORD or a prompt.
+    /// `--force` skips the target's certificate verification when no `--thumbprint` is given
+    /// (dangerous).
     #[arg(allow_hyphen_values = true, value_name = "VIC_MACHINE_FLAGS")]
     pub flags: Vec<String>,
 }

@@ -20,6 +20,8 @@ pub struct CreateArgs {
     pub json_events: bool,
     /// The same flags as `vic-machine create` (`--target`, `--user`, `--thumbprint`, `--force`,
     /// `--timeout`, ...); the password comes from `--password`, VCH_PASSWORD or a prompt.
+    /// `--force` deploys an appliance ISO of a version this installer does not write, and skips
+    /// the target's certificate verification when no `--thumbprint` is given (dangerous).
     #[arg(allow_hyphen_values = true, value_name = "VIC_MACHINE_FLAGS")]
     pub flags: Vec<String>,
 }

@@ -5,12 +5,17 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::common_flags::CommonArgs;
 use super::inspect::SelectArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 use crate::deploy::{Progress, delete};
 
 #[derive(Debug, Args)]
+#[command(mut_arg("force", |a| a.help(
+    "Power off running container VMs and delete the volume stores (their volumes) too; also skips \
+     certificate verification of the target when no --thumbprint is given (dangerous)"
+)))]
 pub struct DeleteArgs {
     /// `--force` (from the target flags, as in vic-machine) also powers off running containers
     /// and removes the volume stores; with `--name` and no VCH of that name, it removes the empty,
@@ -19,12 +24,23 @@ pub struct DeleteArgs {
     pub target: TargetArgs,
     #[command(flatten)]
     pub select: SelectArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 pub fn run(args: DeleteArgs) -> anyhow::Result<ExitCode> {
+    args.common.init_logging();
     let selector = args.select.selector()?;
-    runtime()?.block_on(async move {
+    let common = args.common.clone();
+    runtime()?.block_on(common.bounded(async move {
         let client = args.target.connect().await?;
+        let selector = match &args.common.compute_resource {
+            Some(_) => {
+                let list = crate::deploy::vch::list(&client).await?;
+                args.common.narrow(selector, &list)?
+            }
+            None => selector,
+        };
         let result = delete::delete(&client, &selector, args.target.force, &Progress::new()).await;
         let _ = client.logout().await;
         match result {
@@ -43,5 +59,5 @@ pub fn run(args: DeleteArgs) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         }
-    })
+    }))
 }

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::common_flags::CommonArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 use crate::deploy::vch::{self, Selector};
@@ -41,6 +42,8 @@ pub struct InspectArgs {
     /// JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
     /// For `inspect config`: `verbose` (one option per line, as vic-machine prints it) or `raw`
     /// (the whole command on one line).
     #[arg(long, value_parser = ["raw", "verbose"], default_value = "verbose")]
@@ -60,10 +63,19 @@ fn raw(text: &str) -> String {
 }
 
 pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
+    args.common.init_logging();
     let selector = args.select.selector()?;
-    runtime()?.block_on(async move {
+    let common = args.common.clone();
+    runtime()?.block_on(common.bounded(async move {
         let installer = args.isos.installer().await?;
         let client = args.target.connect().await?;
+        let selector = match &args.common.compute_resource {
+            Some(_) => {
+                let list = vch::list(&client).await?;
+                args.common.narrow(selector, &list)?
+            }
+            None => selector,
+        };
         let lifecycle = if args.what.is_none() {
             crate::deploy::status::list(&client, installer.as_ref().map(|(_, b)| b))
                 .await
@@ -181,5 +193,5 @@ pub fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
         let _ = client.logout().await;
         emit_line(&result?)?;
         Ok(ExitCode::SUCCESS)
-    })
+    }))
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
+use super::common_flags::CommonArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 use super::version::IsoArgs;
@@ -22,6 +23,8 @@ pub struct LsArgs {
     /// Same as --format json.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 /// Left-aligned columns four spaces apart, as vic-machine prints them.
@@ -48,12 +51,15 @@ pub(crate) fn table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
 }
 
 pub fn run(args: LsArgs) -> anyhow::Result<ExitCode> {
-    runtime()?.block_on(async move {
+    args.common.init_logging();
+    let common = args.common.clone();
+    runtime()?.block_on(common.bounded(async move {
         let installer = args.isos.installer().await?;
         let client = args.target.connect().await?;
         let list = crate::deploy::status::list(&client, installer.as_ref().map(|(_, b)| b)).await;
         let _ = client.logout().await;
-        let list = list?;
+        let mut list = list?;
+        list.retain(|v| args.common.includes(&v.summary));
         if args.json || args.format == "json" {
             return emit_line(&serde_json::to_string_pretty(&list)?).map(|()| ExitCode::SUCCESS);
         }
@@ -82,5 +88,5 @@ pub fn run(args: LsArgs) -> anyhow::Result<ExitCode> {
             emit_line(&line)?;
         }
         Ok(ExitCode::SUCCESS)
-    })
+    }))
 }

@@ -1,6 +1,7 @@
 //! Command-line surface of `vch`. Each sub-command lives in its own module; this one only parses
 //! and dispatches.
 
+pub mod common_flags;
 pub mod configure;
 pub mod convert;
 pub mod create;

@@ -24,7 +24,7 @@ use crate::vsphere::snapshot::{DeviceReconfig, NicChange};
 use crate::vsphere::vm::{NicBacking, NicSpec, VmInfo};
 use crate::vsphere::{Client, MoRef, TargetSpec, VsphereError};
 
-use super::create::{create_options, seal, with_target_server};
+use super::create::{seal, with_target_server};
 use super::journal::Journal;
 use super::plan::{self, Plan};
 use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
@@ -630,7 +630,8 @@ fn new_tree(
         server_certificate,
         client_ca_pem,
         create_bridge_network: old.create_bridge_network,
-        create_options: create_options(merged),
+        // Written by create only; the original's configure keeps the stored value.
+        create_options: old.vic_machine_create_options.clone(),
     };
     let mut tree = extraconfig::build_appliance_config(merged, &facts)?;
     // Keep the appliance's vSphere address as created: the request's target is how *we* reached it.
@@ -644,6 +645,13 @@ fn new_tree(
             .clone_from(&old.certificate.registry_certificate_authorities);
     }
     Ok(tree)
+}
+
+/// What the appliance wrote about itself (read-write keys: assigned addresses, DHCP results,
+/// session details) stays: the original re-encodes the decoded configuration, which still holds
+/// them. Only whether each component started is reset (blanked), as the original does.
+fn appliance_state(key: &str) -> bool {
+    key.starts_with("guestinfo.vice..") && !key.ends_with(".started")
 }
 
 /// The one `ReconfigVM_Task`: NICs, CPU/memory and the sealed extraConfig, with keys of the
@@ -670,7 +678,7 @@ fn planned_change(
     let written: BTreeSet<&str> = extra_config.iter().map(|(k, _)| k.as_str()).collect();
     let blank: Vec<(String, String)> = extraconfig::encode_plain(old_tree)
         .into_keys()
-        .filter(|k| !written.contains(k.as_str()))
+        .filter(|k| !written.contains(k.as_str()) && !appliance_state(k))
         .map(|k| (k, String::new()))
         .collect();
     extra_config.extend(blank);

@@ -22,12 +22,14 @@ use tokio_util::sync::CancellationToken;
 use crate::vsphere::vm::{IpWait, NicSpec, Reconfig, VmSpec};
 use crate::vsphere::{Client, FaultKind, MoRef, VsphereError};
 
+use super::bridge;
 use super::certs::{self, TlsMaterial};
 use super::iso::{self, IsoImage};
 use super::journal::Journal;
 use super::ownership;
 use super::plan::{self, Plan};
 use super::progress::{EventKind, ObjectKind, ObjectRef, Progress, Step};
+use super::readiness::{self, NotReady, Ready};
 use super::{CreateOptions, CreatedVch, DeployError, StepError};
 
 /// Creates a VCH. Events go to `progress`; `cancel` stops the run and rolls it back.
@@ -203,6 +205,20 @@ pub async fn create(
             id,
             state,
         }),
+        Err(Failure::NotReady { id, cause }) => {
+            progress.emit(
+                Step::Readiness,
+                EventKind::Failed,
+                None,
+                cause.to_string(),
+                Vec::new(),
+            );
+            Err(DeployError::NotReady {
+                name: run.name.clone(),
+                id,
+                cause: *cause,
+            })
+        }
         Err(Failure::Cancelled(step)) => {
             progress.emit(step, EventKind::Failed, None, "cancelled", Vec::new());
             let rollback = run
@@ -257,6 +273,7 @@ enum Failure {
     Cancelled(Step),
     Timeout { id: String, seconds: u64 },
     Stopped { id: String, state: String },
+    NotReady { id: String, cause: Box<NotReady> },
 }
 
 impl Failure {
@@ -289,6 +306,7 @@ struct Run<'a> {
 /// Step start percentages; the upload and the wait are the long ones.
 const PERCENT: &[(Step, u8)] = &[
     (Step::ResourcePool, 12),
+    (Step::BridgeNetwork, 14),
     (Step::Folder, 15),
     (Step::ApplianceVm, 20),
     (Step::VolumeStores, 30),
@@ -296,6 +314,7 @@ const PERCENT: &[(Step, u8)] = &[
     (Step::Configure, 75),
     (Step::PowerOn, 80),
     (Step::WaitForIp, 85),
+    (Step::Readiness, 92),
 ];
 
 fn percent(step: Step) -> Option<u8> {
@@ -364,7 +383,7 @@ impl Run<'_> {
             port_groups: self.plan.extraconfig_port_groups(),
             server_certificate: self.tls.server.clone(),
             client_ca_pem: self.tls.client_ca_pem.clone(),
-            create_bridge_network: false,
+            create_bridge_network: self.plan.create_bridge.is_some(),
             create_options: create_options(&self.config),
         }
     }
@@ -435,6 +454,40 @@ impl Run<'_> {
             );
             self.plan.parent_pool.clone()
         };
+
+        // ESXi without the bridge port group: its vSwitch and port group (bridge.rs).
+        if let Some((bridge_name, host)) = self.plan.create_bridge.clone() {
+            self.start(
+                Step::BridgeNetwork,
+                format!("creating vSwitch and port group {bridge_name}"),
+            )?;
+            let mut journal = std::mem::take(&mut self.journal);
+            let result = self
+                .call(
+                    Step::BridgeNetwork,
+                    bridge::create(
+                        client,
+                        &mut journal,
+                        &host,
+                        &bridge_name,
+                        &self.plan.datacenter_path,
+                    ),
+                )
+                .await;
+            self.journal = journal;
+            let (port_group, network_system) = result?.map_err(Failure::at(Step::BridgeNetwork))?;
+            self.plan
+                .port_groups
+                .insert(bridge_name.clone(), port_group);
+            self.made(
+                Step::BridgeNetwork,
+                object(
+                    ObjectKind::VirtualSwitch,
+                    &network_system.value,
+                    &bridge_name,
+                ),
+            );
+        }
 
         // VM folder (vCenter only).
         let vm_folder_parent = if self.plan.is_vcenter {
@@ -662,11 +715,14 @@ impl Run<'_> {
             .appliance_tree(Phase::Final, &vm.value, &pool, &vm_dir)
             .map_err(|e| Failure::Step(Step::Configure, e))?;
         let extra_config = seal(&tree).map_err(|e| Failure::Step(Step::Configure, e))?;
+        let volume_stores: Vec<String> = tree.storage.volume_locations.keys().cloned().collect();
         let change = Reconfig {
             add_cdrom_iso: Some(format!(
                 "[{datastore}] {vm_dir}/{}",
                 self.appliance.datastore_name("appliance")
             )),
+            // The appliance's console log, as the original keeps it (docs/appliance-vm.md).
+            add_serial_file: Some(format!("[{datastore}] {vm_dir}/tether.debug")),
             extra_config,
         };
         self.call(Step::Configure, client.reconfigure_vm(&vm, &change))
@@ -735,11 +791,13 @@ impl Run<'_> {
                 self.options.timeout.as_secs()
             ),
         )?;
+        // The --timeout bounds the whole wait: IP, components and Docker API.
+        let deadline = std::time::Instant::now() + self.options.timeout;
         let waited = client
             .wait_for_client_ip(&vm, self.options.timeout, Some(self.cancel))
             .await
             .map_err(Failure::at(Step::WaitForIp))?;
-        match waited {
+        let ip = match waited {
             IpWait::Address { ip, source } => {
                 created.client_ip = Some(ip);
                 created.client_ip_source = Some(source.to_owned());
@@ -754,6 +812,7 @@ impl Run<'_> {
                     format!("client IP {ip} (from {source})"),
                     Vec::new(),
                 );
+                ip
             }
             IpWait::Cancelled => return Err(Failure::Cancelled(Step::WaitForIp)),
             IpWait::TimedOut => {
@@ -776,6 +835,44 @@ impl Run<'_> {
                 return Err(Failure::Stopped {
                     id: vm.value.clone(),
                     state,
+                });
+            }
+        };
+        self.start(
+            Step::Readiness,
+            "waiting for the appliance's components and its Docker API",
+        )?;
+        let host = created.docker_host.clone().unwrap_or_default();
+        let check = readiness::Check {
+            client,
+            vm: &vm,
+            ip,
+            port: docker_port,
+            tls: &self.tls,
+            volume_stores,
+            deadline,
+            cancel: self.cancel,
+            docker_command: readiness::docker_command(&host, &name, &self.tls),
+        };
+        match check.run().await {
+            Ok(Ready::Serving) => self.progress.emit(
+                Step::Readiness,
+                EventKind::Finished,
+                None,
+                format!("the Docker API at {host} answers"),
+                Vec::new(),
+            ),
+            Ok(Ready::Warning(warning)) => {
+                created.warnings.push(warning.clone());
+                self.warn(Step::Readiness, warning);
+            }
+            Ok(Ready::Cancelled) => return Err(Failure::Cancelled(Step::Readiness)),
+            // Losing vSphere mid-wait is handled as in the IP wait: rolled back.
+            Err(NotReady::Vsphere(e)) => return Err(Failure::at(Step::Readiness)(e)),
+            Err(cause) => {
+                return Err(Failure::NotReady {
+                    id: vm.value.clone(),
+                    cause: Box::new(cause),
                 });
             }
         }
@@ -1083,6 +1180,13 @@ pub(super) fn create_options(config: &VchConfig) -> Vec<String> {
         };
         if let Some((name, value)) = body.split_once('=') {
             pairs.push((name.to_owned(), value.to_owned()));
+        } else if body == "timeout" && i < words.len() {
+            // Recorded as Go prints a duration (`3m` → `3m0s`), as vic-machine does.
+            let value = &words[i];
+            i += 1;
+            let go = shared::quantity::parse_go_duration_ms(value)
+                .map_or_else(|| value.clone(), shared::quantity::format_go_duration_ms);
+            pairs.push((body.to_owned(), go));
         } else if i < words.len() && !words[i].starts_with("--") {
             pairs.push((body.to_owned(), words[i].clone()));
             i += 1;

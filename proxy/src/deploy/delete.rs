@@ -1,8 +1,8 @@
-//! `delete`: removes a VCH the way vic-machine does (docs/original-sequences.md §2): its container VMs,
-//! volume stores only with `--force`, the appliance and its files, then its folder and pool if they
-//! are its own and empty. Works on a VCH a dead create left half-made (`CreatingVCH`), and on
-//! one that died before its VM existed: then only its marked pool and folder remain
-//! (docs/crash-safety.md), and they go if they are empty.
+//! `delete`: removes a VCH the way vic-machine does (docs/original-sequences.md §2): its container VMs
+//! (their disks detached first, so volumes survive), volume stores only with `--force`, the
+//! appliance and its files, then its folder and pool if they are its own and empty. Works on a VCH
+//! a dead create left half-made (`CreatingVCH`), and on one that died before its VM existed: then
+//! only its marked pool and folder remain (docs/crash-safety.md), and they go if they are empty.
 
 use serde::Serialize;
 
@@ -58,10 +58,22 @@ impl Deleter<'_> {
     }
 
     async fn remove_vm(&mut self, vm: &MoRef, name: &str) {
-        let result = match self.client.power_off_vm(vm).await {
-            Ok(()) => self.client.destroy_entity(vm).await.map(|()| true),
-            Err(e) => Err(e),
-        };
+        self.remove_vm_keeping_disks(vm, name, false).await;
+    }
+
+    /// Container VMs keep their disks (the original's DeleteExceptDisks): `Destroy_Task` would
+    /// delete every attached disk, and a container's volumes are disks in the volume stores.
+    /// Its own folder, with its writable layer, is removed afterwards.
+    async fn remove_vm_keeping_disks(&mut self, vm: &MoRef, name: &str, keep_disks: bool) {
+        let client = self.client;
+        let result = async {
+            client.power_off_vm(vm).await?;
+            if keep_disks {
+                client.detach_disks(vm).await?;
+            }
+            client.destroy_entity(vm).await.map(|()| true)
+        }
+        .await;
         self.record(
             ObjectRef {
                 kind: ObjectKind::VirtualMachine,
@@ -162,6 +174,32 @@ pub async fn delete(
         });
     }
 
+    // --force removes the volume stores: never one that another VCH also uses (rule S18 keeps
+    // new ones apart; older VCHs may still share).
+    if force && let Some(dc) = snapshot.datacenter(&summary.datacenter) {
+        let shared: Vec<String> = tree
+            .storage
+            .volume_locations
+            .values()
+            .filter_map(datastore_path)
+            .filter_map(|path| {
+                let users: Vec<String> = dc
+                    .vchs
+                    .iter()
+                    .filter(|v| v.id != summary.id && v.volume_stores.contains(&path))
+                    .map(|v| format!("{:?} ({})", v.name, v.id))
+                    .collect();
+                (!users.is_empty()).then(|| format!("{path} is also used by {}", users.join(", ")))
+            })
+            .collect();
+        if !shared.is_empty() {
+            return Err(DeployError::Refused(format!(
+                "--force would delete volume stores that other VCHs use: {}; delete without --force (the volume stores are kept) or remove the other VCH first; nothing was deleted",
+                shared.join("; ")
+            )));
+        }
+    }
+
     // Step 15's cluster, found now: the pool it is looked up by is removed before then.
     let vm_group = if tree.container.use_vm_group {
         let group = if tree.container.vm_group_name.is_empty() {
@@ -198,7 +236,9 @@ pub async fn delete(
     };
     let file_manager = client.file_manager().await?;
     for container in &containers {
-        deleter.remove_vm(&container.moref, &container.name).await;
+        deleter
+            .remove_vm_keeping_disks(&container.moref, &container.name, true)
+            .await;
         if let Some((ds, dir)) = container.datastore_folder() {
             let path = format!("[{ds}] {dir}");
             let result = client
@@ -209,6 +249,31 @@ pub async fn delete(
                     kind: ObjectKind::DatastoreDirectory,
                     id: path.clone(),
                     name: path,
+                },
+                result,
+            );
+        }
+    }
+
+    // Images under a custom --image-store path live in `[ds] path/VIC/<uuid>`; with the default
+    // path they are in the appliance's folder, removed with it below.
+    if let (Some(store), Some(uuid)) = (tree.storage.image_stores.first(), vm.uuid.as_deref())
+        && store.scheme == "ds"
+    {
+        let path = store.path.trim_matches('/');
+        let in_vm_folder = vm
+            .datastore_folder()
+            .is_some_and(|(ds, dir)| ds == store.host && dir == path);
+        if !path.is_empty() && !in_vm_folder {
+            let images = format!("[{}] {path}/VIC/{uuid}", store.host);
+            let result = client
+                .delete_datastore_file(&file_manager, &images, &datacenter)
+                .await;
+            deleter.record(
+                ObjectRef {
+                    kind: ObjectKind::DatastoreDirectory,
+                    id: images.clone(),
+                    name: images,
                 },
                 result,
             );
@@ -255,6 +320,37 @@ pub async fn delete(
                 name: path,
             },
             result,
+        );
+    }
+
+    // ESXi: the bridge vSwitch and port group create made (bridge.rs), now that no VM uses them.
+    if tree.create_bridge_network
+        && let Some(endpoint) = tree.executor.networks.get("bridge")
+        && let Some(dc) = snapshot.datacenter(&summary.datacenter)
+        && let Some(host) = dc.hosts.first()
+    {
+        let names = vch::port_group_names(&snapshot);
+        let id = &endpoint.network.common.id;
+        let name = names.get(id).cloned().unwrap_or_else(|| id.clone());
+        let host = MoRef::new("HostSystem", &host.id);
+        let result = match client.host_network_system(&host).await {
+            Ok(ns) => client
+                .remove_vswitch_port_group(&ns, &name)
+                .await
+                .map(|removed| (ns, removed)),
+            Err(e) => Err(e),
+        };
+        let id = result
+            .as_ref()
+            .map(|(ns, _)| ns.value.clone())
+            .unwrap_or_else(|_| host.value.clone());
+        deleter.record(
+            ObjectRef {
+                kind: ObjectKind::VirtualSwitch,
+                id,
+                name,
+            },
+            result.map(|(_, removed)| removed),
         );
     }
 

@@ -10,6 +10,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 /// Sector 16: the first volume descriptor.
 const PVD_OFFSET: u64 = 16 * 2048;
 const PUBLISHER_OFFSET: usize = 318;
+/// Volume creation date in the primary volume descriptor (ISO 9660 dec-datetime, 17 bytes).
+const CREATION_DATE_OFFSET: usize = 813;
 const PUBLISHER_LEN: usize = 128;
 /// Versions our extraConfig encoder writes (VIC 1.5.x appliances).
 pub const SUPPORTED_SERIES: &str = "v1.5";
@@ -41,6 +43,9 @@ pub struct IsoImage {
     /// The publisher's last word, as found (case kept).
     pub version: String,
     pub size: u64,
+    /// The volume's creation time (`YYYY/MM/DD@HH:MM:SS`, as `init/version/BuildDate` holds
+    /// it): the ISOs are built with the installer, so it stands for the build date.
+    pub build_date: String,
 }
 
 impl IsoImage {
@@ -55,10 +60,12 @@ impl IsoImage {
 
     /// The build the version names; an unparseable version keeps the whole word as the version.
     pub fn build(&self) -> Build {
-        parse_build(&self.version).unwrap_or_else(|| Build {
+        let mut build = parse_build(&self.version).unwrap_or_else(|| Build {
             version: self.version.clone(),
             ..Build::default()
-        })
+        });
+        build.build_date.clone_from(&self.build_date);
+        build
     }
 
     /// The file name on the datastore: `<version>-appliance.iso` / `<version>-bootstrap.iso`.
@@ -69,6 +76,28 @@ impl IsoImage {
 
 /// `v1.5.8-12345-2c978fe` (any case) → Build; `None` unless it has the three parts.
 pub use shared::lifecycle::parse_build;
+
+/// ISO 9660 dec-datetime `YYYYMMDDHHMMSScc` (+ zone byte) → `YYYY/MM/DD@HH:MM:SS`; empty when
+/// unset (all zeros or blanks).
+fn iso_date(field: &[u8]) -> String {
+    let digits = &field[..field.len().min(14)];
+    if digits.len() < 14
+        || !digits.iter().all(u8::is_ascii_digit)
+        || digits.iter().all(|b| *b == b'0')
+    {
+        return String::new();
+    }
+    let d = |r: std::ops::Range<usize>| String::from_utf8_lossy(&digits[r]).into_owned();
+    format!(
+        "{}/{}/{}@{}:{}:{}",
+        d(0..4),
+        d(4..6),
+        d(6..8),
+        d(8..10),
+        d(10..12),
+        d(12..14)
+    )
+}
 
 /// Reads the version from an ISO's primary volume descriptor (2 KB read, whatever the ISO's size).
 pub async fn read_iso(path: &Path) -> Result<IsoImage, IsoError> {
@@ -106,6 +135,7 @@ pub async fn read_iso(path: &Path) -> Result<IsoImage, IsoError> {
         path: path.to_owned(),
         version,
         size,
+        build_date: iso_date(&sector[CREATION_DATE_OFFSET..CREATION_DATE_OFFSET + 17]),
     })
 }
 
@@ -126,7 +156,11 @@ mod tests {
             path: PathBuf::new(),
             version: "v1.4.3-100-abc".into(),
             size: 0,
+            build_date: String::new(),
         };
         assert!(!image.is_supported());
+        assert_eq!(b.plugin_version, 10);
+        assert_eq!(iso_date(b"2021061503072900\0"), "2021/06/15@03:07:29");
+        assert_eq!(iso_date(b"0000000000000000\0"), "");
     }
 }

@@ -37,6 +37,11 @@ enum Entry {
         cluster: MoRef,
         name: String,
     },
+    /// The bridge vSwitch and port group made on a standalone ESXi host.
+    VirtualSwitch {
+        network_system: MoRef,
+        name: String,
+    },
     /// A role this run added (roles are shared by every VCH's ops user, so only a new one is
     /// journalled, and rollback leaves it if someone else started using it meanwhile).
     Role {
@@ -140,6 +145,15 @@ impl Journal {
     pub fn pending_vm_group(&mut self, cluster: &MoRef, name: &str) -> Pending {
         self.push(Entry::VmGroup {
             cluster: cluster.clone(),
+            name: name.to_owned(),
+        })
+    }
+
+    /// The bridge vSwitch and port group, journalled before `AddVirtualSwitch` (removal treats
+    /// a missing one as removed, so a lost reply is harmless).
+    pub fn pending_vswitch(&mut self, network_system: &MoRef, name: &str) -> Pending {
+        self.push(Entry::VirtualSwitch {
+            network_system: network_system.clone(),
             name: name.to_owned(),
         })
     }
@@ -377,6 +391,16 @@ async fn undo(
             Ok(false) => Vec::new(),
             result => vec![(
                 object(ObjectKind::VmGroup, &cluster.value, name),
+                result.map(|_| ()),
+            )],
+        },
+        Entry::VirtualSwitch {
+            network_system,
+            name,
+        } => match client.remove_vswitch_port_group(network_system, name).await {
+            Ok(false) => Vec::new(),
+            result => vec![(
+                object(ObjectKind::VirtualSwitch, &network_system.value, name),
                 result.map(|_| ()),
             )],
         },

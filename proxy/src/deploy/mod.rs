@@ -10,19 +10,23 @@
 //! * [`vch::list`], [`vch::inspect`], [`vch::inspect_config`]: what exists.
 //! * [`delete::delete`]: removes a VCH, including one a dead create left half-made.
 
+mod bridge;
 pub mod certs;
 pub mod configure;
 pub mod configure_scope;
 mod create;
 pub mod debug;
 pub mod delete;
+mod docker_info;
 pub mod iso;
 pub mod journal;
 pub mod lock;
 pub mod opsuser;
 pub mod ownership;
+mod placement_host;
 pub mod plan;
 pub mod progress;
+pub mod readiness;
 pub mod rollback;
 pub mod status;
 pub mod upgrade;
@@ -210,6 +214,14 @@ pub enum DeployError {
         name: String,
         id: String,
         state: String,
+    },
+    #[error(
+        "VCH {name:?} ({id}) reported its address but is not serving: {cause}. It was left in place for inspection (`vch inspect --id {id}`); `vch delete --id {id}` removes it"
+    )]
+    NotReady {
+        name: String,
+        id: String,
+        cause: readiness::NotReady,
     },
     #[error("{0}")]
     Vsphere(#[from] VsphereError),

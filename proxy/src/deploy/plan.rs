@@ -66,6 +66,9 @@ pub struct Plan {
     /// Config port-group text (as given) → port group.
     pub port_groups: BTreeMap<String, PortGroup>,
     pub volume_dirs: Vec<VolumeDir>,
+    /// Standalone ESXi without the bridge port group: the vSwitch and port group to create
+    /// (named after it) and the host they go on (rule NV12).
+    pub create_bridge: Option<(String, MoRef)>,
 }
 
 impl Plan {
@@ -258,26 +261,8 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
             "Check the user's read permission on the cluster".into(),
         )
     })?;
-    let host = if compute.kind == ComputeKind::Cluster && compute.drs_enabled != Some(true) {
-        let host = dc
-            .hosts
-            .iter()
-            .filter(|h| h.compute_resource == compute.path)
-            .find(|h| h.connection_state == "connected" && !h.in_maintenance_mode)
-            .ok_or_else(|| {
-                placement(
-                    "compute-resource",
-                    format!(
-                        "no connected host outside maintenance mode in {}",
-                        compute.path
-                    ),
-                    "Bring a host back or pick another cluster".into(),
-                )
-            })?;
-        Some(MoRef::new("HostSystem", &host.id))
-    } else {
-        None
-    };
+    // Without DRS a host is chosen once the datastores and port groups are known.
+    let needs_host = compute.kind == ComputeKind::Cluster && compute.drs_enabled != Some(true);
 
     let image_store = config.storage.image_store.clone().unwrap_or_default();
     let (datastore, _) = split_datastore_path(&image_store);
@@ -299,6 +284,7 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
 
     let net = &config.network;
     let mut port_groups = BTreeMap::new();
+    let mut create_bridge = None;
     let roles: [(&'static str, Option<&String>); 4] = [
         ("bridge-network", net.bridge.port_group.as_ref()),
         ("public-network", net.public.port_group.as_ref()),
@@ -309,6 +295,14 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         let Some(pg) = pg.filter(|p| !p.is_empty()) else {
             continue;
         };
+        if option == "bridge-network"
+            && !snapshot.is_vcenter()
+            && dc.networks_named(pg).next().is_none()
+            && let Some(host) = dc.hosts.first()
+        {
+            create_bridge = Some((pg.clone(), MoRef::new("HostSystem", &host.id)));
+            continue;
+        }
         if !port_groups.contains_key(pg) {
             let resolved = port_group(dc, option, pg).map_err(|mut e| {
                 if option == "bridge-network" && snapshot.is_vcenter() {
@@ -357,6 +351,18 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         });
     }
 
+    let host = if needs_host {
+        let mut datastores = vec![datastore.clone()];
+        datastores.extend(volume_dirs.iter().map(|v| v.datastore.clone()));
+        datastores.sort();
+        datastores.dedup();
+        let chosen: Vec<&PortGroup> = port_groups.values().collect();
+        let host = super::placement_host::pick(dc, &compute.path, &datastores, &chosen)?;
+        Some(MoRef::new("HostSystem", &host.id))
+    } else {
+        None
+    };
+
     Ok(Plan {
         name,
         datacenter: MoRef::new("Datacenter", &dc.id),
@@ -386,5 +392,6 @@ pub fn resolve(config: &VchConfig, snapshot: &InventorySnapshot) -> Result<Plan,
         datastore,
         port_groups,
         volume_dirs,
+        create_bridge,
     })
 }

@@ -15,6 +15,8 @@ pub enum Step {
     ReadIsos,
     Certificates,
     ResourcePool,
+    /// ESXi: the bridge network's vSwitch and port group.
+    BridgeNetwork,
     Folder,
     ApplianceVm,
     VolumeStores,
@@ -33,6 +35,8 @@ pub enum Step {
     PowerOff,
     PowerOn,
     WaitForIp,
+    /// The appliance's components report started and its Docker API answers.
+    Readiness,
     Done,
     Rollback,
     /// `configure`: back to the snapshot after a failure.
@@ -47,6 +51,7 @@ impl Step {
             Step::ReadIsos => "read the ISO images",
             Step::Certificates => "prepare certificates",
             Step::ResourcePool => "create the resource pool",
+            Step::BridgeNetwork => "create the bridge network's vSwitch",
             Step::Folder => "create the VM folder",
             Step::ApplianceVm => "create the appliance VM",
             Step::VolumeStores => "create the volume stores",
@@ -59,6 +64,7 @@ impl Step {
             Step::PowerOff => "power off the appliance",
             Step::PowerOn => "power on the appliance",
             Step::WaitForIp => "wait for the appliance's client IP",
+            Step::Readiness => "check that the VCH serves the Docker API",
             Step::Done => "done",
             Step::Rollback => "roll back",
             Step::Revert => "revert to the snapshot",
@@ -88,6 +94,9 @@ pub enum ObjectKind {
     Role,
     /// A permission of the ops user (id: the entity's moid).
     Permission,
+    /// ESXi: the bridge network's vSwitch and port group of the same name (id: the host's
+    /// network system).
+    VirtualSwitch,
 }
 
 /// One vSphere object, for progress events and rollback/delete reports.
@@ -110,6 +119,7 @@ impl std::fmt::Display for ObjectRef {
             ObjectKind::VmGroup => "DRS VM group",
             ObjectKind::Role => "role",
             ObjectKind::Permission => "permission",
+            ObjectKind::VirtualSwitch => "vSwitch and port group",
         };
         if self.id == self.name {
             write!(f, "{kind} {}", self.name)

@@ -655,6 +655,16 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         }
     }
 
+    let mut volume_stores: Vec<String> = extra
+        .iter()
+        .filter(|(k, v)| {
+            k.starts_with("guestinfo.vice./storage/VolumeLocations|")
+                && k.ends_with("/Path")
+                && v.starts_with('[')
+        })
+        .map(|(_, v)| v.clone())
+        .collect();
+    volume_stores.sort();
     Some(Vch {
         name,
         vm_name,
@@ -665,6 +675,7 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         creating,
         networks: networks.into_iter().collect(),
         leftovers: Vec::new(),
+        volume_stores,
     })
 }
 
@@ -730,6 +741,7 @@ fn recognise_leftovers(index: &Index, key: i32, held: &BTreeSet<MoRef>) -> Vec<(
                 creating: true,
                 networks: Vec::new(),
                 leftovers: parts,
+                volume_stores: Vec::new(),
             };
             (dc, vch)
         })

@@ -60,6 +60,9 @@ pub struct VmSpec {
 pub struct Reconfig {
     /// Adds a CD-ROM on IDE 200 backed by this ISO (`[ds] folder/file.iso`).
     pub add_cdrom_iso: Option<String>,
+    /// Adds a serial port writing to this file (`[ds] folder/tether.debug`): the appliance's
+    /// console log.
+    pub add_serial_file: Option<String>,
     pub extra_config: Vec<(String, String)>,
 }
 
@@ -91,6 +94,8 @@ pub struct VmInfo {
     pub cdrom_isos: Vec<String>,
     /// Raw pairs in server order; duplicates possible (vcsim appends), the last one wins.
     pub extra_config: Vec<(String, String)>,
+    /// `config.uuid`: names the VCH's image directory (`VIC/<uuid>`).
+    pub uuid: Option<String>,
 }
 
 impl VmInfo {
@@ -121,6 +126,20 @@ pub enum IpWait {
         state: String,
     },
     TimedOut,
+    Cancelled,
+}
+
+/// How a wait for appliance-written extraConfig keys ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeysWait {
+    /// Every key has a value other than empty or `<nil>`: the values, by key.
+    Values(BTreeMap<String, String>),
+    /// The VM left `poweredOn`.
+    PoweredOff {
+        state: String,
+    },
+    /// The deadline passed; what the keys held then (unset ones absent).
+    TimedOut(BTreeMap<String, String>),
     Cancelled,
 }
 
@@ -195,7 +214,7 @@ fn write_extra_config(request: &mut Request, entries: &[(String, String)]) {
     }
 }
 
-fn task_of(method: &str, response: &Node) -> Result<MoRef, VsphereError> {
+pub(super) fn task_of(method: &str, response: &Node) -> Result<MoRef, VsphereError> {
     response
         .child_moref("returnval")
         .ok_or_else(|| VsphereError::malformed(method, "no task returned"))
@@ -306,6 +325,7 @@ const VM_PATHS: &[&str] = &[
     "config.hardware.memoryMB",
     "config.hardware.device",
     "config.extraConfig",
+    "config.uuid",
     "guest.ipAddress",
     "network",
 ];
@@ -389,6 +409,21 @@ impl Client {
                     request
                         .text("controllerKey", "200")
                         .text("unitNumber", "0")
+                        .close("device")
+                        .close("deviceChange");
+                }
+                if let Some(file) = &change.add_serial_file {
+                    request
+                        .open("deviceChange")
+                        .text("operation", "add")
+                        .open_typed("device", "VirtualSerialPort")
+                        .text("key", "-2")
+                        .open_typed("backing", "VirtualSerialPortFileBackingInfo")
+                        .text("fileName", file)
+                        .close("backing");
+                    write_connectable(&mut request);
+                    request
+                        .bool("yieldOnPoll", true)
                         .close("device")
                         .close("deviceChange");
                 }
@@ -488,9 +523,54 @@ impl Client {
                     nics,
                     cdrom_isos,
                     extra_config: parse_extra_config(o.get("config.extraConfig")),
+                    uuid: o
+                        .text("config.uuid")
+                        .filter(|u| !u.is_empty())
+                        .map(str::to_owned),
                 }
             })
             .collect())
+    }
+
+    /// Waits (with `WaitForUpdatesEx`) until every one of `keys` holds a value in the VM's
+    /// extraConfig (the appliance reports each component's start this way). Stops early if the VM
+    /// leaves `poweredOn`.
+    pub async fn wait_for_extra_config_keys(
+        &self,
+        vm: &MoRef,
+        keys: &[String],
+        deadline: Instant,
+        cancel: Option<&CancellationToken>,
+    ) -> Result<KeysWait, VsphereError> {
+        let mut last = BTreeMap::new();
+        let outcome = self
+            .watch_object(
+                vm,
+                &["config.extraConfig", "runtime.powerState"],
+                deadline,
+                cancel,
+                |values| {
+                    last = parse_extra_config(values.get("config.extraConfig"))
+                        .into_iter()
+                        .filter(|(k, v)| keys.contains(k) && !v.is_empty() && v != "<nil>")
+                        .collect();
+                    if last.len() == keys.len() {
+                        return Some(KeysWait::Values(last.clone()));
+                    }
+                    match values.get("runtime.powerState").map(|n| n.text.as_str()) {
+                        Some(state) if state != "poweredOn" => Some(KeysWait::PoweredOff {
+                            state: state.to_owned(),
+                        }),
+                        _ => None,
+                    }
+                },
+            )
+            .await?;
+        Ok(match outcome {
+            Ok(found) => found,
+            Err(WatchEnd::TimedOut) => KeysWait::TimedOut(last),
+            Err(WatchEnd::Cancelled) => KeysWait::Cancelled,
+        })
     }
 
     /// Waits (with `WaitForUpdatesEx`, not polling) for whichever comes first: the appliance's

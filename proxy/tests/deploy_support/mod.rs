@@ -1,16 +1,19 @@
 //! Shared by the `deploy_*` tests: ISO images, a simulator with enough port groups, the vic-machine
-//! flags of a full VCH, an appliance stand-in, a connection-cutting proxy and the pyvmomi checker.
+//! flags of a full VCH, an appliance stand-in (`appliance.rs`), a connection-cutting proxy and the pyvmomi checker.
 
 #![allow(dead_code)]
+
+mod appliance;
+#[allow(unused_imports)]
+pub use appliance::{Behaviour, DockerApi, StubDocker, boot, play_appliance, play_appliance_with};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use proxy::deploy::{EventKind, ObjectKind, Progress, Step};
 use proxy::simulator::{Inventory, Simulator, SimulatorOptions};
-use proxy::vsphere::{Client, MoRef, TargetSpec};
+use proxy::vsphere::{Client, TargetSpec};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -125,9 +128,9 @@ pub fn full_args(sim: &Simulator, isos: &Isos, name: &str) -> Vec<String> {
         "--client-network",
         "DC0_DVPG2",
         "--client-network-ip",
-        "10.0.2.10/24",
+        "127.0.2.10/24",
         "--client-network-gateway",
-        "10.0.0.0/16:10.0.2.1",
+        "10.0.0.0/16:127.0.2.1",
         "--management-network",
         "DC0_DVPG3",
         "--management-network-ip",
@@ -201,45 +204,6 @@ pub fn small_args(sim: &Simulator, isos: &Isos, name: &str) -> Vec<String> {
 pub fn config_from(args: &[String]) -> shared::VchConfig {
     let parsed = shared::vic_machine::parse_args(args).expect("parse vic-machine flags");
     parsed.config
-}
-
-/// Plays the appliance: once the VM is powered on, writes `SET.guest.ipAddress` (the simulator
-/// gives powered-on VMs no IP).
-pub fn play_appliance(
-    client: Client,
-    progress: &Progress,
-    ip: &'static str,
-) -> tokio::task::JoinHandle<()> {
-    let (history, mut rx) = progress.subscribe();
-    tokio::spawn(async move {
-        let mut vm: Option<MoRef> = None;
-        let mut events = history.into_iter().collect::<Vec<_>>();
-        loop {
-            for event in events.drain(..) {
-                if event.step == Step::ApplianceVm
-                    && let Some(o) = event
-                        .objects
-                        .iter()
-                        .find(|o| o.kind == ObjectKind::VirtualMachine)
-                {
-                    vm = Some(MoRef::new("VirtualMachine", &o.id));
-                }
-                if event.step == Step::PowerOn && event.kind == EventKind::Finished {
-                    if let Some(vm) = &vm {
-                        client
-                            .reconfigure_extra_config(vm, &[("SET.guest.ipAddress", ip)])
-                            .await
-                            .expect("set the guest IP");
-                    }
-                    return;
-                }
-            }
-            match rx.recv().await {
-                Ok(event) => events.push(event),
-                Err(_) => return,
-            }
-        }
-    })
 }
 
 /// Runs `tests/python/verify_vch.py` with `expect` and returns its JSON verdict.

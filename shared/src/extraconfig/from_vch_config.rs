@@ -787,6 +787,7 @@ pub fn to_vch_config(
             _ => {}
         }
     }
+    super::shared_addresses::drop_copied_addresses(net);
     if let Some(public) = spec.executor.networks.get("public") {
         net.dns_servers = public
             .network

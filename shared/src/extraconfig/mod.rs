@@ -40,6 +40,7 @@ pub mod executor;
 pub mod from_vch_config;
 pub mod keys;
 pub mod secret;
+mod shared_addresses;
 pub mod values;
 pub mod vch;
 pub mod vch_spec;

@@ -6,6 +6,7 @@
 //! locally against a cached snapshot.
 
 mod compute;
+mod control_chars;
 mod general;
 pub mod inventory;
 mod limits;
@@ -34,6 +35,7 @@ pub fn validate(config: &VchConfig, inventory: Option<&InventorySnapshot>) -> Re
     schema::check(config, &mut out);
     target::check(config, &mut out);
     general::check(config, &mut out);
+    control_chars::check(config, &mut out);
     compute::check(config, &mut out);
     storage::check(config, &mut out);
     network::check(config, &mut out);

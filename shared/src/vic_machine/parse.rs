@@ -242,7 +242,37 @@ impl Builder {
         *slot(&mut self.config) = Some(v);
     }
 
+    /// CL4: `--bridge-network ''` or `--bridge-network=` is reported rather than silently read as
+    /// "not given". The value is still kept, so the configuration says what was typed. Options
+    /// where empty has a meaning are left alone: a proxy (none, as the VIC docs use it to clear
+    /// one), passwords, and the name (G16 reports it).
+    fn empty_value(&mut self, spec: &'static OptSpec) {
+        if matches!(
+            spec.opt,
+            Opt::HttpsProxy
+                | Opt::HttpProxy
+                | Opt::NoProxy
+                | Opt::Password
+                | Opt::OpsPassword
+                | Opt::Name
+        ) {
+            return;
+        }
+        self.findings.push(Finding::error(
+            "CL4",
+            spec.long,
+            "",
+            format!(
+                "--{} is given with an empty value; give a value, or leave the option out to use its default.",
+                spec.long
+            ),
+        ));
+    }
+
     fn apply(&mut self, spec: &'static OptSpec, value: Option<String>) {
+        if spec.kind != Kind::Flag && value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            self.empty_value(spec);
+        }
         let c = &mut self.config;
         let Some(v) = value else {
             // `--password` alone: the original prompts; nothing to record here.

@@ -3,6 +3,7 @@
 // `SET.guest.ipAddress` extraConfig key into the VM's guest IP).
 import https from 'node:https';
 import http from 'node:http';
+import { startDockerStub } from './docker-stub.mjs';
 
 /** The simulator the server talks to without credentials (`default_target` of `./api/health`). */
 export async function simulatorUrl(serverUrl) {
@@ -89,19 +90,59 @@ async function waitForTask(sdkUrl, cookie, task) {
   throw new Error(`ReconfigVM_Task ${task} did not finish`);
 }
 
-/** Reports `ip` as the guest IP address of the VM `vmId` (`vm-NN`), as VMware Tools would. */
-export async function reportGuestIp(sdkUrl, vmId, ip) {
+/** Writes extraConfig `pairs` (`[[key, value], …]`) into the VM `vmId` (`vm-NN`). */
+async function writeExtraConfig(sdkUrl, vmId, pairs) {
   const cookie = await login(sdkUrl);
+  const options = pairs
+    .map(([key, value]) => `<extraConfig xsi:type="OptionValue"><key>${xmlEscape(key)}</key><value xsi:type="xsd:string">${xmlEscape(value)}</value></extraConfig>`)
+    .join('');
   const { status, body } = await soap(
     sdkUrl,
-    `<ReconfigVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">${xmlEscape(vmId)}</_this><spec>` +
-      '<extraConfig xsi:type="OptionValue"><key>SET.guest.ipAddress</key>' +
-      `<value xsi:type="xsd:string">${xmlEscape(ip)}</value></extraConfig></spec></ReconfigVM_Task>`,
+    `<ReconfigVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">${xmlEscape(vmId)}</_this><spec>${options}</spec></ReconfigVM_Task>`,
     cookie,
   );
   const task = body.match(/<returnval[^>]*>([^<]+)<\/returnval>/)?.[1];
   if (status !== 200 || !task) throw new Error(`ReconfigVM_Task on ${vmId} failed (${status}): ${body}`);
   await waitForTask(sdkUrl, cookie, task);
+}
+
+/** Reports `ip` as the guest IP address of the VM `vmId` (`vm-NN`), as VMware Tools would. */
+export async function reportGuestIp(sdkUrl, vmId, ip) {
+  await writeExtraConfig(sdkUrl, vmId, [['SET.guest.ipAddress', ip]]);
+}
+
+const unescapeXml = (text) =>
+  text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]);
+
+/** The VM's extraConfig as key → value. */
+async function readExtraConfig(sdkUrl, vmId) {
+  const cookie = await login(sdkUrl);
+  const { status, body } = await soap(
+    sdkUrl,
+    '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector</_this>' +
+      '<specSet><propSet><type>VirtualMachine</type><pathSet>config.extraConfig</pathSet></propSet>' +
+      `<objectSet><obj type="VirtualMachine">${xmlEscape(vmId)}</obj></objectSet></specSet><options/></RetrievePropertiesEx>`,
+    cookie,
+  );
+  if (status !== 200) throw new Error(`reading ${vmId}'s extraConfig failed (${status}): ${body}`);
+  const extra = {};
+  for (const m of body.matchAll(/<key>([^<]*)<\/key>\s*<value[^>]*>([^<]*)<\/value>/g)) extra[unescapeXml(m[1])] = unescapeXml(m[2]);
+  return extra;
+}
+
+/**
+ * Plays the booted appliance: serves a stub Docker API at `ip` (a 127.0.0.x address), then
+ * reports `ip` and its three components started. Resolves to the stub (`answered()`, `close()`).
+ */
+export async function playAppliance(sdkUrl, vmId, ip) {
+  const stub = await startDockerStub(await readExtraConfig(sdkUrl, vmId), ip);
+  await reportGuestIp(sdkUrl, vmId, ip);
+  await writeExtraConfig(
+    sdkUrl,
+    vmId,
+    ['docker-personality', 'port-layer', 'vicadmin'].map((c) => [`guestinfo.vice..init.sessions|${c}.started`, 'true']),
+  );
+  return stub;
 }
 
 /**

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { next, openFirewallIfAsked, openWizard } from '../lib/app.mjs';
-import { reportGuestIp, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
+import { playAppliance, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
 
 const expected = (e) => !/status of 401/.test(e);
 const shot = (page, name) => page.screenshot({ path: path.join(artifactsDir, `${name}.png`), fullPage: true });
@@ -117,15 +117,18 @@ describe('deploying a VCH', () => {
       const waiting = [...seen].at(-1);
       assert.ok(waiting > 0 && waiting < 100, `progress while waiting for the IP: ${waiting}`);
       await shot(page, 'deploy-3-waiting-for-ip');
-      await reportGuestIp(sdk, vm, '10.0.0.99');
+      const docker = await playAppliance(sdk, vm, '127.0.0.99');
 
       const outcome = page.locator('#job-outcome');
       await outcome.getByText('Done.').waitFor({ timeout: 60_000 });
       await sample();
       assert.equal(await bar.getAttribute('aria-valuenow'), '100');
       assert.ok(seen.size >= 2, `the bar moved: ${[...seen]}`);
-      assert.match(await outcome.textContent(), /Docker endpoint: 10\.0\.0\.99:2376/);
-      assert.match(await outcome.locator('pre').textContent(), /docker .*-H 10\.0\.0\.99:2376/);
+      assert.match(await outcome.textContent(), /Docker endpoint: 127\.0\.0\.99:2376/);
+      assert.match(await outcome.locator('pre').textContent(), /docker .*-H 127\.0\.0\.99:2376/);
+      // Create asked the appliance's Docker API (the stub) before it said Done.
+      assert.ok(docker.answered() >= 1, 'the Docker API was checked');
+      await docker.close();
       const download = outcome.getByRole('link', { name: 'Download client certificates' });
       assert.equal(await download.getAttribute('href'), `./api/jobs/${job}/client-bundle`);
       const bundle = await page.evaluate(async (href) => {

@@ -15,7 +15,9 @@ mod datastores;
 mod existing_vchs;
 mod firewall;
 mod networks;
+mod opaque;
 mod session;
+mod shared_volume_stores;
 mod suggestions;
 
 use crate::config::VchConfig;
@@ -35,8 +37,10 @@ pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Fin
     let resolved = config.resolved();
     let image = datastores::check(config, &scope, out);
     networks::check(config, &resolved, &scope, out);
+    opaque::check(&resolved, &scope, out);
     firewall::check(config, &resolved, &scope, image, out);
     existing_vchs::check(&resolved, &scope, out);
+    shared_volume_stores::check(&resolved, &scope, out);
 }
 
 /// Where the VCH would go, as far as the config and the snapshot tell.

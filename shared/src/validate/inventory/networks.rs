@@ -93,6 +93,8 @@ fn visible<'a>(scope: &Scope<'a>) -> impl Iterator<Item = &'a Network> {
         .dc
         .networks
         .iter()
+        // NSX opaque networks are refused (NV32), so never suggested.
+        .filter(|n| n.kind != NetworkKind::Opaque)
         .filter(move |n| hosts.is_none_or(|hs| n.hosts.iter().any(|h| hs.contains(h))))
 }
 

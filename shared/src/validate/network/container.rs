@@ -307,6 +307,18 @@ fn check_gateway(
             ),
         ));
     }
+    if subnet.prefix_len() >= 31 {
+        out.push(Finding::error(
+            "NV31",
+            "container-network-gateway",
+            path(i, "gateway"),
+            format!(
+                "Gateway {gw}/{} of container network \"{}\" leaves no address for containers; use a prefix of /30 or shorter.",
+                subnet.prefix_len(),
+                cn.effective_alias()
+            ),
+        ));
+    }
     Some((gw, subnet))
 }
 

@@ -7,6 +7,7 @@
 mod bridge;
 mod container;
 mod dns;
+mod host_address;
 mod overlap;
 mod proxy;
 mod roles;

@@ -12,7 +12,8 @@ pub(super) fn check(config: &VchConfig, out: &mut Vec<Finding>) {
         (&p.http_proxy, "http-proxy", "network.proxy.http_proxy"),
         (&p.https_proxy, "https-proxy", "network.proxy.https_proxy"),
     ] {
-        if let Some(v) = value.as_deref() {
+        // Explicitly empty means "no proxy" (how the VIC docs clear one with configure).
+        if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             let ok = is_http_url_with_host(v.trim());
             if !ok {
                 let mut f = Finding::error(

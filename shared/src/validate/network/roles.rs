@@ -39,6 +39,18 @@ pub(super) fn check(
         parse_role("management", pgs.management, &n.management, out),
     ];
     let public = &roles[0];
+    let own: Vec<_> = roles
+        .iter()
+        .filter_map(|r| r.ip.map(|ip| ip.addr()))
+        .collect();
+    for role in &roles {
+        if let Some(ip) = role.ip {
+            super::host_address::static_ip(role.name, ip, out);
+            if let Some(gw) = &role.gateway {
+                super::host_address::gateway(role.name, ip, gw.gateway, &own, out);
+            }
+        }
+    }
 
     if public.ip.is_some() && n.public.gateway.is_none() {
         out.push(Finding::error(
