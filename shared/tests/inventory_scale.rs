@@ -1,5 +1,5 @@
-//! The snapshot at vCenter scale: its JSON grows with the number of objects (hosts + port groups
-//! + datastores), not with hosts × port groups; it survives a JSON round trip with host lists
+//! The snapshot at vCenter scale: its JSON grows with the number of objects (hosts, port groups,
+//! datastores), not with hosts times port groups; it survives a JSON round trip with host lists
 //! shared again; the indexed lookups answer as a scan of the lists does; and the inventory rules
 //! give the same findings whether host lists are shared or built one by one.
 

@@ -153,24 +153,22 @@ impl Built {
         key: String,
         rank: impl FnOnce() -> Vec<String>,
     ) -> Vec<String> {
-        let memo = |f: &mut dyn FnMut(&mut HashMap<String, Vec<String>>)| {
-            f(&mut self
-                .suggestions
+        let memo = || {
+            self.suggestions
                 .lock()
-                .unwrap_or_else(PoisonError::into_inner));
+                .unwrap_or_else(PoisonError::into_inner)
         };
-        let mut found = None;
-        memo(&mut |m| found = m.get(&key).cloned());
+        let found = memo().get(&key).cloned();
         if let Some(found) = found {
             return found;
         }
+        // Ranked without the lock held: `rank` may itself read this datacenter's index.
         let ranked = rank();
-        memo(&mut |m| {
-            if m.len() >= MAX_MEMOISED {
-                m.clear();
-            }
-            m.insert(key.clone(), ranked.clone());
-        });
+        let mut stored = memo();
+        if stored.len() >= MAX_MEMOISED {
+            stored.clear();
+        }
+        stored.insert(key, ranked.clone());
         ranked
     }
 }
