@@ -67,7 +67,7 @@ for size in $SIZES; do
     cat "$scratch/time" >>"$scratch/vch.times"
     VCH_PASSWORD="$pass" /usr/bin/time -f '%e %M' -o "$scratch/time" \
       python3 tests/python/list_inventory.py "$url" "$user" --batched >"$scratch/py.json"
-    elapsed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["elapsed_seconds"])' "$scratch/py.json")
+    elapsed=$(python3 -c 'import json,sys; print("%.2f" % json.load(open(sys.argv[1]))["elapsed_seconds"])' "$scratch/py.json")
     echo "$elapsed $(cut -d' ' -f2 "$scratch/time")" >>"$scratch/py.times"
   done
   kill "$sim_pid"
@@ -78,7 +78,9 @@ for size in $SIZES; do
   vch_kb=$(cut -d' ' -f2 "$scratch/vch.times" | sort -n | tail -1)
   py_s=$(cut -d' ' -f1 "$scratch/py.times" | best)
   py_kb=$(cut -d' ' -f2 "$scratch/py.times" | sort -n | tail -1)
-  calls=$(grep 'vim25 call' "$scratch/vch.log" | sed 's/.*method="\{0,1\}\([A-Za-z_]*\).*/\1/' |
+  # The log may be coloured: take the quoted value after `method`, whatever lies between.
+  calls=$(grep 'vim25 call' "$scratch/vch.log" | grep -o 'method[^"]*"[A-Za-z_]*"' |
+    sed 's/.*"\([A-Za-z_]*\)"/\1/' |
     grep -v -x -e RetrieveServiceContent -e Login -e Logout | tr '\n' ' ')
   ncalls=$(echo "$calls" | wc -w)
   sizes=$(python3 - "$scratch/snapshot.json" <<'EOF'
