@@ -4,3 +4,14 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$REPO_ROOT"
 trunk build --release --config Trunk.toml
+
+# Precompressed copies beside the assets: `vch serve` (ServeDir with precompressed gzip and br)
+# sends them as they are instead of compressing the wasm on every request. Brotli only where the
+# tool is installed; gzip everywhere.
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
+  while read -r asset; do
+    gzip -9 -n -k -f "$asset"
+    if command -v brotli >/dev/null 2>&1; then
+      brotli -q 11 -k -f "$asset"
+    fi
+  done

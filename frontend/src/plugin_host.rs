@@ -483,7 +483,7 @@ mod tests {
     use super::*;
 
     fn snapshot() -> InventorySnapshot {
-        serde_json::from_value(serde_json::json!({ "datacenters": [{
+        serde_json::from_value(serde_json::json!({ "schema": 2, "datacenters": [{
             "name": "DC0", "path": "/DC0", "id": "datacenter-2",
             "compute_resources": [
                 { "name": "DC0_C0", "path": "/DC0/host/DC0_C0", "id": "domain-c7", "kind": "cluster",

@@ -35,16 +35,16 @@ async fn without_drs_the_host_must_mount_the_datastore_and_see_the_networks() {
         // Only the second and third hosts mount the image datastore; the third does not see
         // the public port group.
         for ds in dc.datastores.iter_mut().filter(|d| d.name == "LocalDS_0") {
-            ds.hosts.retain(|h| *h != all[0].0);
+            ds.hosts = without(ds.hosts.to_vec(), &all[0].0);
         }
         for n in dc.networks.iter_mut().filter(|n| n.name == "DC0_DVPG1") {
-            n.hosts.retain(|h| *h != all[2].0);
+            n.hosts = without(n.hosts.to_vec(), &all[2].0);
         }
     }
     // The first host fails the datastore, the third the network: the second is chosen.
     let mut narrowed = snapshot.clone();
     for ds in narrowed.datacenters[0].datastores.iter_mut() {
-        ds.hosts.retain(|h| *h != all[1].0);
+        ds.hosts = without(ds.hosts.to_vec(), &all[1].0);
     }
     let chosen = plan::resolve(&config, &snapshot).expect("a host fits");
     assert_eq!(
@@ -65,4 +65,13 @@ async fn without_drs_the_host_must_mount_the_datastore_and_see_the_networks() {
         assert!(text.contains(name), "{name} is explained: {text}");
     }
     sim.stop().await;
+}
+
+/// A host list without one host (the snapshot shares host lists, so they are rebuilt, not edited).
+fn without(hosts: Vec<String>, host: &str) -> shared::inventory::HostList {
+    hosts
+        .into_iter()
+        .filter(|h| h != host)
+        .collect::<Vec<_>>()
+        .into()
 }

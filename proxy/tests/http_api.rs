@@ -97,6 +97,22 @@ async fn session_lifecycle_with_inventory_validation_and_firewall() {
         "{inventory}"
     );
 
+    // The snapshot travels compressed when the browser accepts it (CompressionLayer covers JSON).
+    let compressed = http
+        .get(format!("{base}/api/inventory"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.status(), 200);
+    assert_eq!(
+        compressed
+            .headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+
     let names = json_of(
         http.get(format!("{base}/api/datacenters"))
             .send()

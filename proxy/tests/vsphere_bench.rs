@@ -3,8 +3,9 @@
 //! idiomatic pyvmomi listing (`tests/python/list_inventory.py --full`), both measured in this run,
 //! connect to logout, best of several runs each.
 //!
-//! Ignored by default (it takes a while in debug builds); run it with `tests/bench/inventory.sh`
-//! or `cargo test --release -p proxy --test vsphere_bench -- --ignored --nocapture`.
+//! Ignored by default (it takes a while in debug builds); run it with
+//! `cargo test --release -p proxy --test vsphere_bench -- --ignored --nocapture`.
+//! `tests/bench/inventory.sh` compares sizes up to a large vCenter, with peak RSS and snapshot size.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -48,7 +49,7 @@ fn pyvmomi_run(sim: &Simulator) -> Duration {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: run with tests/bench/inventory.sh"]
+#[ignore = "benchmark: run with cargo test --release -- --ignored"]
 async fn inventory_read_is_fast_and_frugal() {
     // VCH_BENCH_TRACE=1 shows each SOAP call's size and time.
     if std::env::var_os("VCH_BENCH_TRACE").is_some() {

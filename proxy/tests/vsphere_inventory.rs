@@ -3,7 +3,8 @@
 
 use proxy::simulator::{Inventory, Simulator, SimulatorOptions};
 use proxy::vsphere::firewall::{FirewallAction, VIC_ENGINE_RULESET, VSPC_RULESET};
-use proxy::vsphere::{Client, TargetSpec};
+use proxy::vsphere::vm::{NicBacking, NicSpec, VmSpec};
+use proxy::vsphere::{Client, MoRef, TargetSpec};
 use shared::inventory::{
     ComputeKind, Datacenter, Direction, InventorySnapshot, NetworkKind, PortType, TargetKind,
 };
@@ -119,7 +120,16 @@ async fn vpx_inventory_matches_the_simulator() {
         assert_eq!(rule.direction, Direction::Outbound);
         assert_eq!(rule.port_type, Some(PortType::Dst));
         assert_eq!(rule.protocol, "tcp");
-        assert!(firewall.rulesets.len() > 30, "ESXi 6.5 default rulesets");
+        // Of the dozens of default rulesets only those that can open outbound 2377/tcp are kept.
+        assert!(!firewall.rulesets.is_empty());
+        assert!(
+            firewall
+                .rulesets
+                .iter()
+                .all(|r| !r.rules.is_empty() && r.rules.iter().all(|x| x.allows_outbound_tcp(2377))),
+            "{:#?}",
+            firewall.rulesets
+        );
         assert!(
             !firewall
                 .rulesets
@@ -201,21 +211,44 @@ async fn esx_inventory_is_one_host() {
 #[tokio::test]
 async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
     let (sim, client) = connect(vpx_options()).await;
-    let vm = client
-        .find_by_inventory_path("DC0/vm/DC0_C0_RP0_VM0")
+    // Appliance-like VMs (the guest OS vic-machine gives a VCH, which is what the read filters
+    // on before it reads extraConfig), one NIC on DC0_DVPG0.
+    let before = read(&client).await;
+    let dvpg0 = dc0(&before)
+        .networks_named("DC0_DVPG0")
+        .next()
+        .unwrap()
+        .clone();
+    let folder = client
+        .find_by_inventory_path("DC0/vm")
         .await
         .unwrap()
-        .expect("DC0_C0_RP0_VM0");
-    let clone = client
-        .find_by_inventory_path("DC0/vm/DC0_C0_RP0_VM1")
-        .await
-        .unwrap()
-        .expect("DC0_C0_RP0_VM1");
-    let creating = client
-        .find_by_inventory_path("DC0/vm/DC0_H0_VM0")
-        .await
-        .unwrap()
-        .expect("DC0_H0_VM0");
+        .expect("DC0/vm");
+    let pool = MoRef::new(
+        "ResourcePool",
+        &dc0(&before).compute_resources[0].resource_pools[0].id,
+    );
+    let mut vms = Vec::new();
+    for name in ["vch1-vm", "clone-vm", "half-vm"] {
+        let spec = VmSpec {
+            name: name.into(),
+            guest_id: "otherGuest64".into(),
+            vm_path_name: "[LocalDS_0]".into(),
+            num_cpus: 1,
+            memory_mb: 64,
+            nics: vec![NicSpec {
+                backing: NicBacking::Distributed {
+                    switch_uuid: dvpg0.switch.clone().unwrap().uuid,
+                    portgroup_key: dvpg0.portgroup_key.clone().unwrap(),
+                },
+                pci_slot: 192,
+            }],
+            ..VmSpec::default()
+        };
+        vms.push(client.create_vm(&folder, &pool, None, &spec).await.unwrap());
+    }
+    let (vm, clone, creating) = (vms[0].clone(), vms[1].clone(), vms[2].clone());
+    client.power_on_vm(&vm).await.unwrap();
     let pg1 = client
         .find_by_inventory_path("DC0/network/DC0_DVPG1")
         .await
@@ -264,7 +297,7 @@ async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
     let dc = dc0(&snapshot);
     assert_eq!(dc.vchs.len(), 2, "{:#?}", dc.vchs);
     let vch = dc.vchs.iter().find(|v| v.name == "vch1").expect("vch1");
-    assert_eq!(vch.vm_name, "DC0_C0_RP0_VM0");
+    assert_eq!(vch.vm_name, "vch1-vm");
     assert_eq!(vch.id, vm.value);
     assert!(!vch.creating);
     assert_eq!(vch.version.as_deref(), Some("v1.5.8-12345-2c978fe"));
@@ -273,11 +306,11 @@ async fn vchs_are_recognised_from_extra_config_like_vic_machine_does() {
         Some("/DC0/host/DC0_C0/Resources")
     );
     assert_eq!(vch.power_state.as_deref(), Some("poweredOn"));
-    // Its NIC is on DC0_DVPG0 (simulator default); DC0_DVPG1 is a configured container network.
+    // Its NIC is on DC0_DVPG0; DC0_DVPG1 is a configured container network.
     assert_eq!(vch.networks, ["DC0_DVPG0", "DC0_DVPG1"]);
-    let half = dc.vchs.iter().find(|v| v.vm_name == "DC0_H0_VM0").unwrap();
+    let half = dc.vchs.iter().find(|v| v.vm_name == "half-vm").unwrap();
     assert!(half.creating);
-    assert_eq!(half.name, "DC0_H0_VM0", "no VCH name recorded: the VM name");
+    assert_eq!(half.name, "half-vm", "no VCH name recorded: the VM name");
 
     client.logout().await.unwrap();
     sim.stop().await;

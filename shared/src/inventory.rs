@@ -7,12 +7,35 @@
 //! step and for de-duplication, never for display. Names inside paths are as vSphere stores them
 //! (a `/` in a name is already escaped as `%2f`). Lists are sorted by path so two reads of the same
 //! inventory serialise identically.
+//!
+//! Size: the document grows with the number of objects, not with hosts × port groups. Host lists
+//! are shared ([`HostList`]) and written once per datacenter (`wire.rs`); host firewalls keep only
+//! the rulesets that can open the VCH's port. Lookups go through a per-datacenter index built on
+//! first use (`index.rs`).
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+mod host_list;
+pub(crate) mod index;
+mod wire;
+
+pub use host_list::HostList;
+pub use index::DcIndex;
+pub use wire::Schema;
+
+/// The port ESXi connects out to on the VCH's management interface (the F rules).
+pub const VCH_PORT: u32 = 2377;
+
+/// Layout version of the serialised snapshot (`schema`). 2: shared host lists.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything the inventory-aware rules need to know about a target.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InventorySnapshot {
+    /// Always [`SCHEMA_VERSION`]; reading another version fails with a clear message.
+    pub schema: Schema,
     /// What the target is. `None` only in snapshots built by hand (tests, fixtures).
     #[serde(default)]
     pub target: Option<TargetInfo>,
@@ -44,8 +67,9 @@ pub enum TargetKind {
     Esxi,
 }
 
-/// One datacenter and everything below it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One datacenter and everything below it. Serialised through `wire.rs` (shared host lists).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(from = "wire::DatacenterIn")]
 pub struct Datacenter {
     pub name: String,
     /// `/DC0`, or `/Folder/DC0` when the datacenter sits in a folder.
@@ -65,6 +89,9 @@ pub struct Datacenter {
     /// Existing Virtual Container Hosts (by vic-machine or by us).
     #[serde(default)]
     pub vchs: Vec<Vch>,
+    /// Lookups built on first use; see [`DcIndex::reset`] for changing a datacenter after that.
+    #[serde(skip)]
+    pub index: DcIndex,
 }
 
 /// A cluster or a standalone host's compute resource.
@@ -128,6 +155,8 @@ pub struct HostFirewall {
     pub enabled: bool,
     pub incoming_blocked: bool,
     pub outgoing_blocked: bool,
+    /// The rulesets with a rule that can open the VCH's port (outbound 2377/tcp), with only
+    /// those rules: the rest never changes a finding, and a host has dozens.
     #[serde(default)]
     pub rulesets: Vec<FirewallRuleset>,
 }
@@ -157,6 +186,15 @@ pub struct FirewallRule {
 }
 
 impl FirewallRule {
+    /// Whether the rule lets the host connect out to `port`/tcp (a rule on the source port does
+    /// not). Snapshots keep only the rules for which this holds for the VCH's port.
+    pub fn allows_outbound_tcp(&self, port: u32) -> bool {
+        self.direction == Direction::Outbound
+            && self.protocol.eq_ignore_ascii_case("tcp")
+            && self.port_type != Some(PortType::Src)
+            && self.covers_port(port)
+    }
+
     /// Whether the rule covers `port` (inclusive range when `end_port` is set).
     pub fn covers_port(&self, port: u32) -> bool {
         match self.end_port {
@@ -212,9 +250,9 @@ pub struct Network {
     /// For distributed port groups: the port group key (a NIC backing's `portgroupKey`).
     pub portgroup_key: Option<String>,
     /// Paths of the hosts that see this network (for a distributed port group: the switch's
-    /// member hosts).
-    #[serde(default)]
-    pub hosts: Vec<String>,
+    /// member hosts). Serialised by the datacenter (`network_hosts`).
+    #[serde(skip)]
+    pub hosts: HostList,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -248,9 +286,9 @@ pub struct Datastore {
     pub accessible: bool,
     /// `normal`, `enteringMaintenance`, `inMaintenance`; `None` when not reported.
     pub maintenance_mode: Option<String>,
-    /// Paths of the hosts that mount it.
-    #[serde(default)]
-    pub hosts: Vec<String>,
+    /// Paths of the hosts that mount it. Serialised by the datacenter (`datastore_hosts`).
+    #[serde(skip)]
+    pub hosts: HostList,
 }
 
 /// An existing Virtual Container Host, recognised from its appliance VM's extraConfig the way
@@ -315,28 +353,41 @@ impl InventorySnapshot {
 }
 
 impl Datacenter {
-    /// Networks whose name or path is `name_or_path` (several when names repeat across folders
-    /// or switches).
-    pub fn networks_named<'a>(
-        &'a self,
-        name_or_path: &'a str,
-    ) -> impl Iterator<Item = &'a Network> {
-        self.networks
-            .iter()
-            .filter(move |n| n.name == name_or_path || n.path == name_or_path)
+    pub(crate) fn lookups(&self) -> Arc<index::Built> {
+        self.index.get(self)
     }
 
-    pub fn datastores_named<'a>(
-        &'a self,
-        name_or_path: &'a str,
-    ) -> impl Iterator<Item = &'a Datastore> {
-        self.datastores
+    /// Networks whose name or path is `name_or_path` (several when names repeat across folders
+    /// or switches), in snapshot order.
+    pub fn networks_named(&self, name_or_path: &str) -> impl Iterator<Item = &Network> + '_ {
+        let found: Vec<&Network> = self
+            .lookups()
+            .networks(name_or_path)
             .iter()
-            .filter(move |d| d.name == name_or_path || d.path == name_or_path)
+            .filter_map(|&i| self.networks.get(i as usize))
+            .collect();
+        found.into_iter()
+    }
+
+    pub fn datastores_named(&self, name_or_path: &str) -> impl Iterator<Item = &Datastore> + '_ {
+        let found: Vec<&Datastore> = self
+            .lookups()
+            .datastores(name_or_path)
+            .iter()
+            .filter_map(|&i| self.datastores.get(i as usize))
+            .collect();
+        found.into_iter()
     }
 
     pub fn host(&self, path: &str) -> Option<&Host> {
-        self.hosts.iter().find(|h| h.path == path)
+        self.lookups().host(path).and_then(|i| self.hosts.get(i))
+    }
+
+    /// The cluster or standalone host's compute resource at `path`.
+    pub fn compute_resource(&self, path: &str) -> Option<&ComputeResource> {
+        self.lookups()
+            .compute_resource(path)
+            .and_then(|i| self.compute_resources.get(i))
     }
 }
 
@@ -366,6 +417,7 @@ mod tests {
     #[test]
     fn round_trips_through_json() {
         let snapshot = InventorySnapshot {
+            schema: Schema,
             target: Some(TargetInfo {
                 kind: TargetKind::VCenter,
                 api_version: "6.5".into(),

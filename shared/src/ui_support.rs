@@ -4,7 +4,11 @@
 
 use crate::config::VchConfig;
 use crate::finding::Finding;
-use crate::inventory::{ComputeResource, Datacenter, Datastore, InventorySnapshot, Network};
+use std::collections::{HashMap, HashSet};
+
+use crate::inventory::{
+    ComputeResource, Datacenter, Datastore, HostList, InventorySnapshot, Network,
+};
 
 /// The four appliance roles' port-group fields, in the order a person fills them in.
 const ROLE_PORT_GROUPS: [&str; 4] = [
@@ -122,8 +126,41 @@ fn hosts<'a>(snapshot: &'a InventorySnapshot, config: &VchConfig) -> Option<&'a 
     placement(snapshot, compute).map(|p| p.compute_resource.hosts.as_slice())
 }
 
-fn visible(item_hosts: &[String], hosts: Option<&[String]>) -> bool {
-    hosts.is_none_or(|hs| hs.is_empty() || item_hosts.iter().any(|h| hs.contains(h)))
+/// Whether objects seen by a host list are visible from `hosts`, worked out once per shared list
+/// (port groups of one switch share theirs), so a picker's list costs O(objects).
+struct Visibility<'a> {
+    hosts: Option<HashSet<&'a str>>,
+    known: HashMap<usize, bool>,
+}
+
+impl<'a> Visibility<'a> {
+    fn new(hosts: Option<&'a [String]>) -> Self {
+        Visibility {
+            hosts: hosts
+                .filter(|hs| !hs.is_empty())
+                .map(|hs| hs.iter().map(String::as_str).collect()),
+            known: HashMap::new(),
+        }
+    }
+
+    fn sees(&mut self, item_hosts: &HostList) -> bool {
+        let Some(mine) = &self.hosts else {
+            return true;
+        };
+        *self
+            .known
+            .entry(item_hosts.identity())
+            .or_insert_with(|| item_hosts.iter().any(|h| mine.contains(h.as_str())))
+    }
+}
+
+/// The part of a config the pickers depend on (datacenter and compute resource), so a front end
+/// can recompute its lists only when that changes, not on every keystroke elsewhere.
+pub fn picker_scope(config: &VchConfig) -> VchConfig {
+    let mut scope = VchConfig::default();
+    scope.target.datacenter = config.target.datacenter.clone();
+    scope.target.compute_resource = config.target.compute_resource.clone();
+    scope
 }
 
 /// Port groups (standard, distributed and opaque; uplinks are never in a snapshot) that the hosts
@@ -132,11 +169,12 @@ pub fn usable_networks<'a>(
     snapshot: &'a InventorySnapshot,
     config: &VchConfig,
 ) -> Vec<&'a Network> {
-    let hosts = hosts(snapshot, config);
+    let mut visibility = Visibility::new(hosts(snapshot, config));
+    let mut names: HashSet<&str> = HashSet::new();
     let mut out: Vec<&Network> = Vec::new();
     for dc in scope(snapshot, config) {
         for n in &dc.networks {
-            if visible(&n.hosts, hosts) && !out.iter().any(|o| o.name == n.name) {
+            if visibility.sees(&n.hosts) && names.insert(&n.name) {
                 out.push(n);
             }
         }
@@ -149,11 +187,12 @@ pub fn usable_datastores<'a>(
     snapshot: &'a InventorySnapshot,
     config: &VchConfig,
 ) -> Vec<&'a Datastore> {
-    let hosts = hosts(snapshot, config);
+    let mut visibility = Visibility::new(hosts(snapshot, config));
+    let mut names: HashSet<&str> = HashSet::new();
     let mut out: Vec<&Datastore> = Vec::new();
     for dc in scope(snapshot, config) {
         for d in &dc.datastores {
-            if visible(&d.hosts, hosts) && !out.iter().any(|o| o.name == d.name) {
+            if visibility.sees(&d.hosts) && names.insert(&d.name) {
                 out.push(d);
             }
         }
@@ -215,10 +254,15 @@ mod tests {
             kind: NetworkKind::Standard,
             switch: None,
             portgroup_key: None,
-            hosts: hosts.iter().map(|h| (*h).to_owned()).collect(),
+            hosts: hosts
+                .iter()
+                .map(|h| (*h).to_owned())
+                .collect::<Vec<_>>()
+                .into(),
         };
         InventorySnapshot {
             target: None,
+            schema: Default::default(),
             datacenters: vec![Datacenter {
                 name: "DC0".into(),
                 path: "/DC0".into(),

@@ -69,6 +69,7 @@ fn cloned_session(c: &VchConfig) -> Vec<Finding> {
             session_without_password: true,
         }),
         datacenters: Vec::new(),
+        ..InventorySnapshot::default()
     };
     shared::validate(c, Some(&snapshot)).findings
 }

@@ -115,7 +115,7 @@ fn network(name: &str, kind: NetworkKind, hosts: &[&str]) -> Network {
             id: "dvs-1".into(),
         }),
         portgroup_key: distributed.then(|| format!("net:{name}")),
-        hosts: strings(hosts),
+        hosts: strings(hosts).into(),
     }
 }
 
@@ -129,7 +129,7 @@ fn datastore(name: &str, free_gib: u64, hosts: &[&str]) -> Datastore {
         free_bytes: free_gib * GIB,
         accessible: true,
         maintenance_mode: Some("normal".into()),
-        hosts: strings(hosts),
+        hosts: strings(hosts).into(),
     }
 }
 
@@ -189,8 +189,10 @@ impl Inventory {
                 datastore("s0-disk", 50, &[S0]),
             ],
             vchs: Vec::new(),
+            index: Default::default(),
         };
         Self(InventorySnapshot {
+            schema: Default::default(),
             target: Some(TargetInfo {
                 kind: TargetKind::VCenter,
                 api_version: "6.7".into(),
@@ -227,8 +229,10 @@ impl Inventory {
                 ..datastore("shared", 100, &[h])
             }],
             vchs: Vec::new(),
+            index: Default::default(),
         };
         Self(InventorySnapshot {
+            schema: Default::default(),
             target: Some(TargetInfo {
                 kind: TargetKind::Esxi,
                 api_version: "6.7".into(),
@@ -239,8 +243,12 @@ impl Inventory {
         })
     }
 
+    /// The datacenter to change; its index is dropped, as changes made through it may not alter
+    /// the number of objects, which is all the index notices by itself.
     fn dc(&mut self) -> &mut Datacenter {
-        &mut self.0.datacenters[0]
+        let dc = &mut self.0.datacenters[0];
+        dc.index.reset();
+        dc
     }
 
     fn host(&mut self, path: &str) -> &mut Host {
@@ -568,7 +576,7 @@ fn cases() -> Vec<Case> {
                     port_group: "partial-pg".into(),
                     ..ContainerNetwork::default()
                 }];
-                inv.dc().networks[4].hosts = strings(&[H0, H1, H2]);
+                inv.dc().networks[4].hosts = strings(&[H0, H1, H2]).into();
             },
         ),
         vc(
@@ -952,7 +960,7 @@ fn bridge_on_vcenter_suggests_only_unused_distributed_networks() {
 #[test]
 fn bridge_missing_hosts_are_listed_by_name() {
     let mut inv = Inventory::vcenter();
-    inv.dc().networks[1].hosts = strings(&[H0, S0]);
+    inv.dc().networks[1].hosts = strings(&[H0, S0]).into();
     let f = one(&clean_config(), &inv, "NV13");
     assert_eq!(f.path, "network.bridge.port_group");
     assert!(f.message.contains("\"H1\", \"H2\""), "{}", f.message);

@@ -14,6 +14,7 @@ fn snapshot(without_password: bool) -> InventorySnapshot {
             session_without_password: without_password,
         }),
         datacenters: Vec::new(),
+        ..InventorySnapshot::default()
     }
 }
 

@@ -181,6 +181,8 @@ func serve(o *options, set map[string]bool) (err error) {
 		return fmt.Errorf("creating the inventory: %v", err)
 	}
 
+	completeLinks()
+
 	if !o.esx {
 		// A real ESXi host has no ExtensionManager (ServiceContent.extensionManager is unset).
 		installExtensionManager()

@@ -1,16 +1,26 @@
-//! Reading the whole inventory into a [`InventorySnapshot`] in four round trips, whatever its size:
-//! `CreateContainerView`, one `RetrievePropertiesEx` for every managed entity, one for the hosts'
-//! firewall systems (not managed entities, so not in the view), `DestroyView`.
+//! Reading the whole inventory into a [`InventorySnapshot`] in four round trips plus pages,
+//! whatever its size: `CreateContainerView`; one `RetrievePropertiesEx` (paged) for every managed
+//! entity's cheap properties; `DestroyView`; one `RetrievePropertiesEx` for what only some objects
+//! need: the hosts' firewall systems (not managed entities, so not in the view), the hosts of
+//! standard port groups and opaque networks, and the extraConfig of the VMs that can be VCHs.
 //!
-//! Inventory paths are rebuilt from each object's `parent`; hosts seen by networks and datastores
-//! come from both sides of the relation (the simulator fills some sides only), de-duplicated.
+//! Each host relation is read from one side only, the cheaper one: a distributed port group's
+//! hosts are its switch's members (`summary.hostMember`), a standard network's are `Network.host`,
+//! a datastore's come from `HostSystem.datastore` (a list of references, where `Datastore.host`
+//! carries mount details per host). Reading `HostSystem.network` or a distributed port group's
+//! `host` would cost hosts × port groups. Inventory paths are rebuilt from each object's `parent`.
+//!
+//! Existing VCHs: vic-machine reads every VM's extraConfig. Here it is read only for VMs whose
+//! guest OS is one a VCH appliance has (docs/differences.md), which on a large vCenter is most of
+//! the bytes saved.
 
 use std::collections::{BTreeSet, HashMap};
 
 use shared::inventory::{
     AllowedHosts, ComputeKind, ComputeResource, Datacenter, Datastore, Direction,
-    DistributedSwitch, FirewallRule, FirewallRuleset, Host, HostFirewall, InventorySnapshot,
-    IpNetwork, Network, NetworkKind, PortType, ResourcePool, TargetInfo, TargetKind, Vch, VchPart,
+    DistributedSwitch, FirewallRule, FirewallRuleset, Host, HostFirewall, HostList,
+    InventorySnapshot, IpNetwork, Network, NetworkKind, PortType, ResourcePool, Schema, TargetInfo,
+    TargetKind, VCH_PORT, Vch, VchPart,
 };
 
 use super::custom_fields;
@@ -57,7 +67,6 @@ const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
             "runtime.inMaintenanceMode",
             "configManager.firewallSystem",
             "datastore",
-            "network",
         ],
     },
     PropertySpec {
@@ -66,7 +75,7 @@ const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
     },
     PropertySpec {
         kind: "Network",
-        paths: &["name", "parent", "host"],
+        paths: &["name", "parent"],
     },
     PropertySpec {
         kind: "DistributedVirtualPortgroup",
@@ -89,27 +98,44 @@ const ENTITY_PROPERTIES: &[PropertySpec<'static>] = &[
     },
     PropertySpec {
         kind: "Datastore",
-        paths: &["name", "parent", "summary", "host"],
+        paths: &["name", "parent", "summary"],
     },
     PropertySpec {
         kind: "VirtualMachine",
-        paths: &[
-            "name",
-            "parent",
-            "resourcePool",
-            "network",
-            "runtime.powerState",
-            "config.extraConfig",
-        ],
+        paths: &["name", "parent", "resourcePool", "config.guestId"],
     },
 ];
+
+/// The second read: per object kind, what only those objects need.
+const DETAIL_PROPERTIES: &[PropertySpec<'static>] = &[
+    PropertySpec {
+        kind: "HostFirewallSystem",
+        paths: &["firewallInfo"],
+    },
+    PropertySpec {
+        kind: "Network",
+        paths: &["host"],
+    },
+    PropertySpec {
+        kind: "VirtualMachine",
+        paths: &["network", "runtime.powerState", "config.extraConfig"],
+    },
+    PropertySpec {
+        kind: "CustomFieldsManager",
+        paths: &["field"],
+    },
+];
+
+/// Guest OS ids a VCH appliance has: `otherGuest64` (vic-machine 1.5 and our create) and
+/// `other3xLinux64Guest` (other VIC releases). Only these VMs' extraConfig is read.
+const VCH_GUEST_IDS: &[&str] = &["otherGuest64", "other3xLinux64Guest"];
 
 /// Parent chains longer than this are a server bug (or a cycle): stop walking.
 const MAX_PATH_DEPTH: usize = 64;
 
 impl Client {
-    /// Reads the inventory snapshot: four round trips (three when there is no host), plus one
-    /// re-login and a retry if the session had expired.
+    /// Reads the inventory snapshot: four round trips plus pages (three when there is nothing to
+    /// read in detail), plus one re-login and a retry if the session had expired.
     pub async fn inventory(&self) -> Result<InventorySnapshot, VsphereError> {
         self.with_session(|| async {
             let transport = self.transport();
@@ -133,47 +159,55 @@ impl Client {
             let entities = entities?;
             destroyed?;
 
-            // The firewall systems, and the custom attribute definitions (to read the create
-            // markers, docs/crash-safety.md) in the same round trip.
-            let mut managers: Vec<MoRef> = {
-                let set: BTreeSet<MoRef> = entities
-                    .iter()
-                    .filter(|o| o.obj.kind == "HostSystem")
-                    .filter_map(|o| o.moref("configManager.firewallSystem"))
-                    .collect();
-                set.into_iter().collect()
-            };
-            managers.extend(content.custom_fields_manager.clone());
-            let mut firewalls = if managers.is_empty() {
+            let (firewalls, networks, vms) = detail_objects(&entities);
+            // The custom attribute definitions ride along, to read the create markers
+            // (docs/crash-safety.md) without another round trip.
+            let managers: Vec<MoRef> = content.custom_fields_manager.iter().cloned().collect();
+            let details = if firewalls.is_empty() && networks.is_empty() && vms.is_empty() {
                 Vec::new()
             } else {
                 property_collector::retrieve(
                     transport,
                     content,
-                    &[
-                        PropertySpec {
-                            kind: "HostFirewallSystem",
-                            paths: &["firewallInfo"],
-                        },
-                        PropertySpec {
-                            kind: "CustomFieldsManager",
-                            paths: &["field"],
-                        },
-                    ],
-                    Objects::List(&managers),
+                    DETAIL_PROPERTIES,
+                    Objects::Lists(&[&firewalls, &networks, &vms, &managers]),
                 )
                 .await?
             };
-            let marker_key = firewalls
+            let marker_key = details
                 .iter()
                 .filter(|o| o.obj.kind == "CustomFieldsManager")
                 .find_map(|o| custom_fields::field_key(o.get("field")?, custom_fields::VCH_MARKER));
-            firewalls.retain(|o| o.obj.kind == "HostFirewallSystem");
             self.remember_marker_key(marker_key);
-            Ok(build_snapshot(self, entities, firewalls, marker_key))
+            Ok(build_snapshot(self, entities, details, marker_key))
         })
         .await
     }
+}
+
+/// The objects of the second read: firewall systems, standard and opaque networks, and the VMs
+/// that can be VCHs.
+fn detail_objects(entities: &[ObjectContent]) -> (Vec<MoRef>, Vec<MoRef>, Vec<MoRef>) {
+    let firewalls: BTreeSet<MoRef> = entities
+        .iter()
+        .filter(|o| o.obj.kind == "HostSystem")
+        .filter_map(|o| o.moref("configManager.firewallSystem"))
+        .collect();
+    let networks = entities
+        .iter()
+        .filter(|o| matches!(o.obj.kind.as_str(), "Network" | "OpaqueNetwork"))
+        .map(|o| o.obj.clone())
+        .collect();
+    let vms = entities
+        .iter()
+        .filter(|o| o.obj.kind == "VirtualMachine")
+        .filter(|o| {
+            o.text("config.guestId")
+                .is_some_and(|g| VCH_GUEST_IDS.contains(&g.trim()))
+        })
+        .map(|o| o.obj.clone())
+        .collect();
+    (firewalls.into_iter().collect(), networks, vms)
 }
 
 /// The objects of one read, indexed by MoRef (which also de-duplicates them).
@@ -250,27 +284,39 @@ const POOL_KINDS: &[&str] = &["ResourcePool", "VirtualApp"];
 const NETWORK_KINDS: &[&str] = &["Network", "DistributedVirtualPortgroup", "OpaqueNetwork"];
 const SWITCH_KINDS: &[&str] = &["DistributedVirtualSwitch", "VmwareDistributedVirtualSwitch"];
 
+/// Shares equal host lists (every port group of a switch, datastores mounted by the same hosts)
+/// so the snapshot holds each once.
+#[derive(Default)]
+struct HostLists {
+    by_content: HashMap<Vec<String>, HostList>,
+}
+
+impl HostLists {
+    fn of(&mut self, index: &Index, morefs: impl IntoIterator<Item = MoRef>) -> HostList {
+        let paths = index.sorted_paths(morefs);
+        self.by_content
+            .entry(paths)
+            .or_insert_with_key(|paths| HostList::new(paths.clone()))
+            .clone()
+    }
+}
+
 fn build_snapshot(
     client: &Client,
     entities: Vec<ObjectContent>,
-    firewalls: Vec<ObjectContent>,
+    details: Vec<ObjectContent>,
     marker_key: Option<i32>,
 ) -> InventorySnapshot {
     let index = Index::new(entities);
-    let firewalls: HashMap<MoRef, HostFirewall> = firewalls
-        .iter()
-        .filter_map(|o| Some((o.obj.clone(), parse_firewall(o.get("firewallInfo")?))))
-        .collect();
+    let details: HashMap<MoRef, ObjectContent> =
+        details.into_iter().map(|o| (o.obj.clone(), o)).collect();
+    let mut lists = HostLists::default();
 
-    // Reverse relations: which hosts see a network / mount a datastore, from the host side.
-    let mut hosts_of: HashMap<MoRef, BTreeSet<MoRef>> = HashMap::new();
+    // Datastores' hosts, from the host side (a list of references per host).
+    let mut hosts_of: HashMap<MoRef, Vec<MoRef>> = HashMap::new();
     for host in index.of_kinds(&["HostSystem"]) {
-        for seen in host
-            .morefs("network")
-            .into_iter()
-            .chain(host.morefs("datastore"))
-        {
-            hosts_of.entry(seen).or_default().insert(host.obj.clone());
+        for ds in host.morefs("datastore") {
+            hosts_of.entry(ds).or_default().push(host.obj.clone());
         }
     }
 
@@ -294,6 +340,18 @@ fn build_snapshot(
             .and_then(|dc| dc_slot.get(&dc.value).copied())
     };
 
+    // Every pool under its compute resource, in one pass.
+    let mut pools_of: HashMap<MoRef, Vec<ResourcePool>> = HashMap::new();
+    for p in index.of_kinds(POOL_KINDS) {
+        if let Some(cr) = index.ancestor(&p.obj, COMPUTE_KINDS) {
+            pools_of.entry(cr).or_default().push(ResourcePool {
+                name: p.text("name").unwrap_or_default().to_owned(),
+                path: index.path(&p.obj).unwrap_or_default(),
+                id: p.obj.value.clone(),
+                is_vapp: p.obj.kind == "VirtualApp",
+            });
+        }
+    }
     for cr in index.of_kinds(COMPUTE_KINDS) {
         let Some(i) = slot(&cr.obj) else { continue };
         let path = index.path(&cr.obj).unwrap_or_default();
@@ -305,16 +363,7 @@ fn build_snapshot(
         } else {
             None
         };
-        let mut pools: Vec<ResourcePool> = index
-            .of_kinds(POOL_KINDS)
-            .filter(|p| index.ancestor(&p.obj, COMPUTE_KINDS).as_ref() == Some(&cr.obj))
-            .map(|p| ResourcePool {
-                name: p.text("name").unwrap_or_default().to_owned(),
-                path: index.path(&p.obj).unwrap_or_default(),
-                id: p.obj.value.clone(),
-                is_vapp: p.obj.kind == "VirtualApp",
-            })
-            .collect();
+        let mut pools = pools_of.remove(&cr.obj).unwrap_or_default();
         // The root pool (direct child of the compute resource) first, then by path.
         pools.sort_by(|a, b| {
             let depth = |p: &ResourcePool| p.path.matches('/').count();
@@ -341,6 +390,11 @@ fn build_snapshot(
             .moref("parent")
             .and_then(|p| index.path(&p))
             .unwrap_or_default();
+        let firewall = host
+            .moref("configManager.firewallSystem")
+            .and_then(|fw| details.get(&fw))
+            .and_then(|fw| fw.get("firewallInfo"))
+            .map(parse_firewall);
         datacenters[i].hosts.push(Host {
             name: host.text("name").unwrap_or_default().to_owned(),
             path: index.path(&host.obj).unwrap_or_default(),
@@ -351,9 +405,7 @@ fn build_snapshot(
                 .unwrap_or_default()
                 .to_owned(),
             in_maintenance_mode: host.bool("runtime.inMaintenanceMode").unwrap_or(false),
-            firewall: host
-                .moref("configManager.firewallSystem")
-                .and_then(|fw| firewalls.get(&fw).cloned()),
+            firewall,
         });
     }
 
@@ -361,21 +413,25 @@ fn build_snapshot(
         .of_kinds(SWITCH_KINDS)
         .flat_map(|s| s.morefs("config.uplinkPortgroup"))
         .collect();
+    // A switch's members, once per switch: all its port groups share the list.
+    let mut switch_hosts: HashMap<MoRef, HostList> = HashMap::new();
     for net in index.of_kinds(NETWORK_KINDS) {
         let Some(i) = slot(&net.obj) else { continue };
         let name = net.text("name").unwrap_or_default().to_owned();
-        let mut hosts: BTreeSet<MoRef> = net.morefs("host").into_iter().collect();
-        hosts.extend(hosts_of.get(&net.obj).into_iter().flatten().cloned());
-        let (kind, switch, key) = match net.obj.kind.as_str() {
+        let (kind, switch, key, hosts) = match net.obj.kind.as_str() {
             "DistributedVirtualPortgroup" => {
                 if uplinks.contains(&net.obj) || is_uplink_portgroup(net, &name) {
                     continue;
                 }
                 let switch_ref = net.moref("config.distributedVirtualSwitch");
                 let switch = switch_ref.as_ref().and_then(|s| index.objects.get(s));
-                if let Some(switch) = switch {
-                    hosts.extend(switch.morefs("summary.hostMember"));
-                }
+                let hosts = match (&switch_ref, switch) {
+                    (Some(r), Some(s)) => switch_hosts
+                        .entry(r.clone())
+                        .or_insert_with(|| lists.of(&index, s.morefs("summary.hostMember")))
+                        .clone(),
+                    _ => HostList::default(),
+                };
                 let switch = switch_ref.map(|s| DistributedSwitch {
                     name: index.name(&s).unwrap_or_default().to_owned(),
                     uuid: switch
@@ -384,18 +440,24 @@ fn build_snapshot(
                         .to_owned(),
                     id: s.value,
                 });
-                (
-                    NetworkKind::DistributedPortGroup,
-                    switch,
-                    Some(
-                        net.text("key")
-                            .map(str::to_owned)
-                            .unwrap_or_else(|| net.obj.value.clone()),
-                    ),
-                )
+                let key = net
+                    .text("key")
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| net.obj.value.clone());
+                (NetworkKind::DistributedPortGroup, switch, Some(key), hosts)
             }
-            "OpaqueNetwork" => (NetworkKind::Opaque, None, None),
-            _ => (NetworkKind::Standard, None, None),
+            other => {
+                let kind = if other == "OpaqueNetwork" {
+                    NetworkKind::Opaque
+                } else {
+                    NetworkKind::Standard
+                };
+                let hosts = details
+                    .get(&net.obj)
+                    .map(|d| d.morefs("host"))
+                    .unwrap_or_default();
+                (kind, None, None, lists.of(&index, hosts))
+            }
         };
         datacenters[i].networks.push(Network {
             name,
@@ -404,7 +466,7 @@ fn build_snapshot(
             kind,
             switch,
             portgroup_key: key,
-            hosts: index.sorted_paths(hosts),
+            hosts,
         });
     }
 
@@ -417,17 +479,7 @@ fn build_snapshot(
                 .and_then(|n| u64::try_from(n).ok())
                 .unwrap_or(0)
         };
-        let mut hosts: BTreeSet<MoRef> = ds
-            .get("host")
-            .map(|mounts| {
-                mounts
-                    .children
-                    .iter()
-                    .filter_map(|m| m.child_moref("key"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        hosts.extend(hosts_of.get(&ds.obj).into_iter().flatten().cloned());
+        let hosts = hosts_of.remove(&ds.obj).unwrap_or_default();
         datacenters[i].datastores.push(Datastore {
             name: ds
                 .text("name")
@@ -448,14 +500,17 @@ fn build_snapshot(
             maintenance_mode: summary
                 .and_then(|s| s.child_text("maintenanceMode"))
                 .map(str::to_owned),
-            hosts: index.sorted_paths(hosts),
+            hosts: lists.of(&index, hosts),
         });
     }
 
     // Pools and folders that hold a VCH's VM: that VCH stands for them.
     let mut held: BTreeSet<MoRef> = BTreeSet::new();
     for vm in index.of_kinds(&["VirtualMachine"]) {
-        let Some(vch) = recognise_vch(&index, vm) else {
+        let Some(detail) = details.get(&vm.obj) else {
+            continue;
+        };
+        let Some(vch) = recognise_vch(&index, vm, detail) else {
             continue;
         };
         held.extend(vm.moref("resourcePool"));
@@ -487,6 +542,7 @@ fn build_snapshot(
 
     let about = client.about();
     InventorySnapshot {
+        schema: Schema,
         target: Some(TargetInfo {
             kind: if about.is_vcenter() {
                 TargetKind::VCenter
@@ -532,21 +588,30 @@ fn parse_firewall(info: &Node) -> HostFirewall {
     let outgoing_blocked = policy
         .and_then(|p| p.child_bool("outgoingBlocked"))
         .unwrap_or(true);
+    // Only the rules that can open the VCH's port, and the rulesets that have one: the others
+    // never change a finding, and a host has dozens of them.
     let rulesets = info
         .children_named("ruleset")
-        .map(|rs| FirewallRuleset {
-            key: rs.child_text("key").unwrap_or_default().to_owned(),
-            label: rs.child_text("label").unwrap_or_default().to_owned(),
-            enabled: rs.child_bool("enabled").unwrap_or(false),
-            rules: rs.children_named("rule").filter_map(parse_rule).collect(),
-            allowed_hosts: rs
-                .child("allowedHosts")
-                .map(parse_allowed_hosts)
-                // No allowedHosts element: the ruleset is not restricted.
-                .unwrap_or(AllowedHosts {
-                    all_ip: true,
-                    ..AllowedHosts::default()
-                }),
+        .filter_map(|rs| {
+            let rules: Vec<FirewallRule> = rs
+                .children_named("rule")
+                .filter_map(parse_rule)
+                .filter(|r| r.allows_outbound_tcp(VCH_PORT))
+                .collect();
+            (!rules.is_empty()).then(|| FirewallRuleset {
+                key: rs.child_text("key").unwrap_or_default().to_owned(),
+                label: rs.child_text("label").unwrap_or_default().to_owned(),
+                enabled: rs.child_bool("enabled").unwrap_or(false),
+                rules,
+                allowed_hosts: rs
+                    .child("allowedHosts")
+                    .map(parse_allowed_hosts)
+                    // No allowedHosts element: the ruleset is not restricted.
+                    .unwrap_or(AllowedHosts {
+                        all_ip: true,
+                        ..AllowedHosts::default()
+                    }),
+            })
         })
         .collect();
     HostFirewall {
@@ -607,8 +672,8 @@ const CREATING: &str = "CreatingVCH";
 
 /// vic-machine's `isVCH`: `init/common/id` names this very VM (`VirtualMachine:vm-75`) or says a
 /// create is in progress. A clone carries another VM's id and is not a VCH.
-fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
-    let extra = extra_config(vm.get("config.extraConfig")?);
+fn recognise_vch(index: &Index, vm: &ObjectContent, detail: &ObjectContent) -> Option<Vch> {
+    let extra = extra_config(detail.get("config.extraConfig")?);
     let id = extra.get(COMMON_ID)?;
     let own = format!("VirtualMachine:{}", vm.obj.value);
     let creating = id == CREATING;
@@ -635,7 +700,7 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         )
     });
 
-    let mut networks: BTreeSet<String> = vm
+    let mut networks: BTreeSet<String> = detail
         .morefs("network")
         .iter()
         .filter_map(|n| index.name(n).map(str::to_owned))
@@ -671,7 +736,7 @@ fn recognise_vch(index: &Index, vm: &ObjectContent) -> Option<Vch> {
         id: vm.obj.value.clone(),
         resource_pool: vm.moref("resourcePool").and_then(|p| index.path(&p)),
         version,
-        power_state: vm.text("runtime.powerState").map(str::to_owned),
+        power_state: detail.text("runtime.powerState").map(str::to_owned),
         creating,
         networks: networks.into_iter().collect(),
         leftovers: Vec::new(),

@@ -9,6 +9,15 @@ use super::session::Transport;
 use super::xml_tree::Node;
 use super::{MoRef, ServiceContent};
 
+/// Objects per page asked of the server (`RetrieveOptions.maxObjects`): bounds the size of each
+/// response, and so the memory of the tree it is parsed into. vCenter may return fewer; the
+/// simulator ignores it and answers in one page.
+const PAGE_OBJECTS: u32 = 2000;
+
+/// Pages followed before giving up with an error: a server that keeps handing out tokens must
+/// not keep the client reading forever (2,000 pages of 2,000 objects is far beyond any vCenter).
+pub(crate) const MAX_PAGES: usize = 2000;
+
 /// Which properties to read from objects of one type (subtypes included, as vim25 does).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PropertySpec<'a> {
@@ -23,6 +32,8 @@ pub(crate) enum Objects<'a> {
     View(&'a MoRef),
     /// Exactly these objects.
     List(&'a [MoRef]),
+    /// Exactly these objects, in several lists (one call, no copying them into one).
+    Lists(&'a [&'a [MoRef]]),
 }
 
 /// One object's properties. Unset properties are simply absent (vim25 omits them).
@@ -122,12 +133,25 @@ pub(crate) async fn retrieve(
                     .close("objectSet");
             }
         }
+        Objects::Lists(lists) => {
+            for obj in lists.iter().copied().flatten() {
+                request
+                    .open("objectSet")
+                    .moref("obj", obj)
+                    .bool("skip", false)
+                    .close("objectSet");
+            }
+        }
     }
     request.close("specSet");
-    request.open("options").close("options");
+    request
+        .open("options")
+        .text("maxObjects", &PAGE_OBJECTS.to_string())
+        .close("options");
 
     let mut out = Vec::new();
     let mut response = transport.call(request).await?;
+    let mut pages = 1;
     // No returnval: nothing matched.
     while let Some(result) = response
         .children
@@ -145,6 +169,19 @@ pub(crate) async fn retrieve(
         let Some(token) = token else {
             break;
         };
+        if pages >= MAX_PAGES {
+            // Let the server free what it kept for the rest; the answer is an error either way.
+            let mut cancel = Request::new("CancelRetrievePropertiesEx", collector);
+            cancel.text("token", &token);
+            let _ = transport.call(cancel).await;
+            return Err(VsphereError::malformed(
+                "ContinueRetrievePropertiesEx",
+                format!(
+                    "the server still had objects after {MAX_PAGES} pages of {PAGE_OBJECTS};                      the read was stopped there (is the inventory really this large?)"
+                ),
+            ));
+        }
+        pages += 1;
         let mut next = Request::new("ContinueRetrievePropertiesEx", collector);
         next.text("token", &token);
         response = transport.call(next).await?;

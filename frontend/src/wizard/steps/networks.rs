@@ -6,7 +6,7 @@ use shared::config::{
     ContainerNetwork, DEFAULT_BRIDGE_RANGE, DEFAULT_BRIDGE_WIDTH, DEFAULT_PUBLIC_NETWORK,
 };
 use shared::inventory::NetworkKind;
-use shared::ui_support::usable_networks;
+use shared::ui_support::{picker_scope, usable_networks};
 
 use super::Intro;
 use crate::components::field::{Control, split_lines};
@@ -22,11 +22,14 @@ const PORT_GROUPS: &str = "port-groups";
 pub fn Networks() -> impl IntoView {
     let ctx = expect_context::<WizardContext>();
     let cfg = ctx.config;
+    // Only the datacenter and compute resource change the list: typing elsewhere must not
+    // rebuild thousands of options.
+    let scope = Memo::new(move |_| cfg.with(picker_scope));
     let options = Memo::new(move |_| {
         ctx.inventory.with(|inv| {
             inv.as_deref()
                 .map(|snapshot| {
-                    cfg.with(|c| {
+                    scope.with(|c| {
                         usable_networks(snapshot, c)
                             .into_iter()
                             .map(|n| {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use shared::config::DEFAULT_BASE_IMAGE_SIZE;
-use shared::ui_support::usable_datastores;
+use shared::ui_support::{picker_scope, usable_datastores};
 
 use super::Intro;
 use crate::components::field::Control;
@@ -37,10 +37,12 @@ struct DatastoreRow {
 pub fn Storage() -> impl IntoView {
     let ctx = expect_context::<WizardContext>();
     let cfg = ctx.config;
+    // Only the datacenter and compute resource change the list.
+    let scope = Memo::new(move |_| cfg.with(picker_scope));
     let rows = Memo::new(move |_| {
         ctx.inventory.with(|inv| {
             inv.as_deref().map(|snapshot| {
-                cfg.with(|c| {
+                scope.with(|c| {
                     usable_datastores(snapshot, c)
                         .into_iter()
                         .map(|d| DatastoreRow {

@@ -42,7 +42,9 @@ pub(super) fn resolve<'a>(
             return Some(root_of(only));
         }
         out.push(Finding {
-            suggestions: ranked("", all, all),
+            suggestions: dc
+                .lookups()
+                .suggestions("C1".into(), || ranked("", all, all)),
             ..Finding::error(
                 "C1",
                 OPTION,
@@ -65,7 +67,9 @@ pub(super) fn resolve<'a>(
         [one] => Some(*one),
         [] => {
             out.push(Finding {
-                suggestions: ranked(text, all, all),
+                suggestions: dc
+                    .lookups()
+                    .suggestions(format!("C3\u{1f}{text}"), || ranked(text, all, all)),
                 ..Finding::error(
                     "C3",
                     OPTION,
@@ -153,10 +157,7 @@ fn collect<'a>(dc: &'a Datacenter, hit: impl Fn(&str, &str) -> bool) -> Vec<Plac
     }
     for host in &dc.hosts {
         if hit(&host.path, &host.name)
-            && let Some(cr) = dc
-                .compute_resources
-                .iter()
-                .find(|cr| cr.path == host.compute_resource)
+            && let Some(cr) = dc.compute_resource(&host.compute_resource)
         {
             push(Placement {
                 matched: &host.path,

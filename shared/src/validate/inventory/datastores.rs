@@ -1,7 +1,7 @@
 //! S6–S8 and S12–S15: the image and volume datastores against the datacenter and the hosts of the
 //! compute resource. NFS volume stores are not datastores and are left to the deploy.
 
-use super::suggestions::{by_closeness, label};
+use super::suggestions::{Labels, by_closeness};
 use super::{Scope, host_names};
 use crate::config::VchConfig;
 use crate::finding::Finding;
@@ -79,13 +79,19 @@ pub(super) fn check<'a>(
     let dc = scope.dc;
     let all = dc.datastores.as_slice();
     let hosts = scope.hosts();
-    let visible: Vec<&Datastore> = all
-        .iter()
-        .filter(|d| hosts.is_none_or(|hs| d.hosts.iter().any(|h| hs.contains(h))))
-        .collect();
+    let visible_names = |typed: &str| {
+        scope.suggestions("datastores", &[typed], || {
+            let labels = Labels::new(all);
+            let names = all
+                .iter()
+                .filter(|d| scope.sees(&d.hosts))
+                .map(|d| labels.label(d))
+                .collect();
+            by_closeness(typed, names)
+        })
+    };
     let offer = |req: &Requested<'_>| -> Vec<String> {
-        let names = visible.iter().map(|d| label(*d, all)).collect();
-        by_closeness(req.name, names)
+        visible_names(req.name)
             .into_iter()
             .map(|n| req.with_datastore(&n))
             .collect()
@@ -93,7 +99,7 @@ pub(super) fn check<'a>(
 
     if config.storage.image_store.is_none() {
         out.push(Finding {
-            suggestions: by_closeness("", visible.iter().map(|d| label(*d, all)).collect()),
+            suggestions: visible_names(""),
             ..Finding::error(
                 "S6",
                 "image-store",
@@ -130,9 +136,7 @@ pub(super) fn check<'a>(
                 )
             }),
             [one] => {
-                if let Some(hs) = hosts
-                    && !one.hosts.iter().any(|h| hs.contains(h))
-                {
+                if hosts.is_some() && !scope.sees(&one.hosts) {
                     invisible = true;
                     out.push(Finding {
                         suggestions: offer(&req),
@@ -192,7 +196,7 @@ fn check_common_hosts(
     let hosts = &placement.resource.hosts;
     let common: Vec<&str> = hosts
         .iter()
-        .filter(|h| resolved.iter().all(|(_, d)| d.hosts.contains(h)))
+        .filter(|h| resolved.iter().all(|(_, d)| d.hosts.includes(h)))
         .map(String::as_str)
         .collect();
     let mut names: Vec<&str> = Vec::new();

@@ -12,9 +12,8 @@ use super::{Scope, host_names};
 use crate::address::{parse_cidr, parse_ipv4};
 use crate::config::VchConfig;
 use crate::finding::Finding;
-use crate::inventory::{AllowedHosts, Datastore, Direction, Host, HostFirewall, PortType};
+use crate::inventory::{AllowedHosts, Datastore, Host, HostFirewall, VCH_PORT};
 
-const VCH_PORT: u32 = 2377;
 const PATH: &str = "target.compute_resource";
 const OPTION: &str = "compute-resource";
 
@@ -32,15 +31,7 @@ fn verdict(fw: &HostFirewall) -> Verdict<'_> {
     let allowing: Vec<&AllowedHosts> = fw
         .rulesets
         .iter()
-        .filter(|rs| {
-            rs.enabled
-                && rs.rules.iter().any(|r| {
-                    r.direction == Direction::Outbound
-                        && r.protocol.eq_ignore_ascii_case("tcp")
-                        && r.port_type != Some(PortType::Src)
-                        && r.covers_port(VCH_PORT)
-                })
-        })
+        .filter(|rs| rs.enabled && rs.rules.iter().any(|r| r.allows_outbound_tcp(VCH_PORT)))
         .map(|rs| &rs.allowed_hosts)
         .collect();
     if allowing.is_empty() {
@@ -112,7 +103,7 @@ pub(super) fn check(
     let on_image: Vec<&String> = cr
         .hosts
         .iter()
-        .filter(|h| image.is_none_or(|d| d.hosts.contains(h)))
+        .filter(|h| image.is_none_or(|d| d.hosts.includes(h)))
         .collect();
     // With S12 reported the image datastore says nothing about placement: check every host.
     let paths: Vec<&String> = if on_image.is_empty() {

@@ -20,9 +20,14 @@ mod session;
 mod shared_volume_stores;
 mod suggestions;
 
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
 use crate::config::VchConfig;
 use crate::finding::Finding;
-use crate::inventory::{ComputeResource, Datacenter, InventorySnapshot, ResourcePool, TargetKind};
+use crate::inventory::{
+    ComputeResource, Datacenter, HostList, InventorySnapshot, ResourcePool, TargetKind,
+};
 
 /// Runs every inventory-aware rule.
 pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Finding>) {
@@ -32,7 +37,7 @@ pub fn check(config: &VchConfig, snapshot: &InventorySnapshot, out: &mut Vec<Fin
     };
     let kind = snapshot.target.as_ref().map(|t| t.kind);
     let compute = compute::check(config, kind, dc, out);
-    let scope = Scope { kind, dc, compute };
+    let scope = Scope::new(kind, dc, compute);
     // Defaults (client → public, management → client, bridge → name) as the deploy applies them.
     let resolved = config.resolved();
     let image = datastores::check(config, &scope, out);
@@ -49,9 +54,60 @@ pub(super) struct Scope<'a> {
     kind: Option<TargetKind>,
     dc: &'a Datacenter,
     compute: Option<Placement<'a>>,
+    /// The compute resource's hosts, for membership tests.
+    placement_hosts: Option<HashSet<&'a str>>,
+    /// Whether a host list (by identity: port groups of one switch share theirs) reaches one of
+    /// those hosts, worked out once per list and validation.
+    reaches: RefCell<HashMap<usize, bool>>,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    fn new(kind: Option<TargetKind>, dc: &'a Datacenter, compute: Option<Placement<'a>>) -> Self {
+        let placement_hosts = compute
+            .as_ref()
+            .map(|p| p.resource.hosts.iter().map(String::as_str).collect());
+        Scope {
+            kind,
+            dc,
+            compute,
+            placement_hosts,
+            reaches: RefCell::default(),
+        }
+    }
+
+    /// Whether an object seen by `hosts` is visible from the compute resource (always, when it
+    /// is unresolved).
+    fn sees(&self, hosts: &HostList) -> bool {
+        let Some(mine) = &self.placement_hosts else {
+            return true;
+        };
+        *self
+            .reaches
+            .borrow_mut()
+            .entry(hosts.identity())
+            .or_insert_with(|| hosts.iter().any(|h| mine.contains(h.as_str())))
+    }
+
+    /// A suggestion list memoised for this snapshot under `code` and `inputs` (plus where the
+    /// VCH goes), computed by `rank` the first time.
+    fn suggestions(
+        &self,
+        code: &str,
+        inputs: &[&str],
+        rank: impl FnOnce() -> Vec<String>,
+    ) -> Vec<String> {
+        let placement = self
+            .compute
+            .as_ref()
+            .map_or("", |p| p.resource.path.as_str());
+        let mut key = format!("{code}\u{1f}{:?}\u{1f}{placement}", self.kind);
+        for input in inputs {
+            key.push('\u{1f}');
+            key.push_str(input);
+        }
+        self.dc.lookups().suggestions(key, rank)
+    }
+
     fn is_vcenter(&self) -> bool {
         self.kind == Some(TargetKind::VCenter)
     }

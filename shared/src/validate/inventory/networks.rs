@@ -16,17 +16,21 @@ use crate::inventory::{Datacenter, Network, NetworkKind};
 /// (`network/folder/pg`, `folder/pg`). Several when a name repeats across folders or switches.
 pub(super) fn find<'a>(dc: &'a Datacenter, text: &str) -> Vec<&'a Network> {
     let text = text.trim();
-    let mut paths = vec![text.to_owned()];
+    let mut keys = vec![text.to_owned()];
     if text.contains('/') && !text.starts_with('/') {
-        paths.push(format!("{}/network/{text}", dc.path));
-        paths.push(format!("{}/{text}", dc.path));
+        keys.push(format!("{}/network/{text}", dc.path));
+        keys.push(format!("{}/{text}", dc.path));
     }
     let mut found: Vec<&Network> = Vec::new();
-    for n in &dc.networks {
-        if (n.name == text || paths.contains(&n.path)) && !found.iter().any(|f| f.id == n.id) {
-            found.push(n);
+    for key in &keys {
+        for n in dc.networks_named(key) {
+            if !found.iter().any(|f| f.id == n.id) {
+                found.push(n);
+            }
         }
     }
+    // Snapshot order, as a scan would give.
+    found.sort_by_key(|n| std::ptr::from_ref::<Network>(n) as usize);
     found
 }
 
@@ -87,15 +91,14 @@ pub(super) fn check(
 }
 
 /// Networks the compute resource's hosts see (all of the datacenter's when it is unresolved).
-fn visible<'a>(scope: &Scope<'a>) -> impl Iterator<Item = &'a Network> {
-    let hosts = scope.hosts();
+fn visible<'a, 's>(scope: &'s Scope<'a>) -> impl Iterator<Item = &'a Network> + 's {
     scope
         .dc
         .networks
         .iter()
         // NSX opaque networks are refused (NV32), so never suggested.
         .filter(|n| n.kind != NetworkKind::Opaque)
-        .filter(move |n| hosts.is_none_or(|hs| n.hosts.iter().any(|h| hs.contains(h))))
+        .filter(move |n| scope.sees(&n.hosts))
 }
 
 /// NV9 and NV27.
@@ -132,7 +135,9 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
                     )
                 };
                 out.push(Finding {
-                    suggestions: ranked(role.pg, candidates, &dc.networks),
+                    suggestions: scope.suggestions("NV9", &[role.pg, bridge], || {
+                        ranked(role.pg, candidates, &dc.networks)
+                    }),
                     ..Finding::error("NV9", &option, path, message)
                 });
             }
@@ -140,7 +145,9 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
                 if scope.is_vcenter() && one.kind == NetworkKind::Standard {
                     let better = visible(scope).filter(|n| spans_hosts(n) && n.name != bridge);
                     out.push(Finding {
-                        suggestions: ranked(role.pg, better, &dc.networks),
+                        suggestions: scope.suggestions("NV27", &[role.pg, bridge], || {
+                            ranked(role.pg, better, &dc.networks)
+                        }),
                         ..Finding::warning(
                             "NV27",
                             &option,
@@ -240,8 +247,20 @@ fn check_bridge(
                      network of its own (\"{bridge}\", the VCH name, does not exist); choose one with --bridge-network."
                 ),
             };
+            // Every input of `taken` goes into the memo's key.
+            let mut inputs: Vec<&str> = vec![bridge];
+            inputs.extend(roles.iter().map(|r| r.pg));
+            inputs.extend(
+                resolved
+                    .network
+                    .container_networks
+                    .iter()
+                    .map(|c| c.port_group.as_str()),
+            );
             out.push(Finding {
-                suggestions: ranked(bridge, candidates, &dc.networks),
+                suggestions: scope.suggestions("NV11", &inputs, || {
+                    ranked(bridge, candidates, &dc.networks)
+                }),
                 ..Finding::error("NV11", option, path, message)
             });
         }
@@ -269,7 +288,7 @@ fn check_hosts(scope: &Scope<'_>, net: &Network, option: &str, path: &str, out: 
         .resource
         .hosts
         .iter()
-        .filter(|h| !net.hosts.contains(h))
+        .filter(|h| !net.hosts.includes(h))
         .map(String::as_str)
         .collect();
     if missing.is_empty() {
@@ -316,8 +335,10 @@ fn check_containers(config: &VchConfig, bridge: &str, scope: &Scope<'_>, out: &m
         };
         let vcenter = scope.is_vcenter();
         let candidates = || {
-            let c = visible(scope).filter(|n| n.name != bridge && (!vcenter || spans_hosts(n)));
-            ranked(pg, c, &dc.networks)
+            scope.suggestions("NV19", &[pg, bridge], || {
+                let c = visible(scope).filter(|n| n.name != bridge && (!vcenter || spans_hosts(n)));
+                ranked(pg, c, &dc.networks)
+            })
         };
         match usable.as_slice() {
             [one] => {

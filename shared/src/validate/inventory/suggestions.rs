@@ -1,6 +1,8 @@
 //! Suggestion lists as the original builds them (short names, the inventory path when a name is
 //! not unique), ordered so the likeliest fix comes first.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::inventory::{ComputeResource, Datacenter, Datastore, Network};
 
 /// The wizard turns each suggestion into a button; a long list of them helps nobody.
@@ -26,14 +28,27 @@ macro_rules! named {
 }
 named!(ComputeResource, Datacenter, Datastore, Network);
 
-/// What to offer for `item`: its name, unless another object of `all` has that name too, then its
-/// inventory path (a name would be ambiguous).
-pub(super) fn label<T: Named>(item: &T, all: &[T]) -> String {
-    let same_name = all.iter().filter(|o| o.name() == item.name()).count();
-    if same_name > 1 {
-        item.path().to_owned()
-    } else {
-        item.name().to_owned()
+/// What to offer for an object: its name, unless another object of the same list has that name
+/// too, then its inventory path (a name would be ambiguous). Built once per list: O(n).
+pub(super) struct Labels<'a> {
+    same_name: HashMap<&'a str, usize>,
+}
+
+impl<'a> Labels<'a> {
+    pub(super) fn new<T: Named>(all: &'a [T]) -> Labels<'a> {
+        let mut same_name: HashMap<&'a str, usize> = HashMap::new();
+        for item in all {
+            *same_name.entry(item.name()).or_default() += 1;
+        }
+        Labels { same_name }
+    }
+
+    pub(super) fn label<T: Named>(&self, item: &T) -> String {
+        if self.same_name.get(item.name()).copied().unwrap_or(0) > 1 {
+            item.path().to_owned()
+        } else {
+            item.name().to_owned()
+        }
     }
 }
 
@@ -44,26 +59,41 @@ pub(super) fn ranked<'a, T: Named + 'a>(
     items: impl IntoIterator<Item = &'a T>,
     all: &[T],
 ) -> Vec<String> {
-    let mut labels: Vec<String> = Vec::new();
+    let labels = Labels::new(all);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut unique: Vec<String> = Vec::new();
     for item in items {
-        let l = label(item, all);
-        if !labels.contains(&l) {
-            labels.push(l);
+        let l = labels.label(item);
+        if seen.insert(l.clone()) {
+            unique.push(l);
         }
     }
-    by_closeness(typed, labels)
+    by_closeness(typed, unique)
 }
 
 /// `values` sorted by edit distance to `typed` (case-insensitive, stable), capped. A path is
 /// compared by its last element, so a duplicated name offered as a path ranks like the name.
-pub(super) fn by_closeness(typed: &str, mut values: Vec<String>) -> Vec<String> {
+/// Only the first [`MAX_SUGGESTIONS`] are sorted: O(n) distances plus a partial selection.
+pub(super) fn by_closeness(typed: &str, values: Vec<String>) -> Vec<String> {
     let typed = typed.to_lowercase();
-    values.sort_by_cached_key(|v| {
-        let name = v.rsplit('/').next().unwrap_or(v);
-        strsim::levenshtein(&typed, &name.to_lowercase())
-    });
-    values.truncate(MAX_SUGGESTIONS);
-    values
+    let mut keyed: Vec<(usize, usize)> = values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let name = v.rsplit('/').next().unwrap_or(v);
+            (strsim::levenshtein(&typed, &name.to_lowercase()), i)
+        })
+        .collect();
+    if keyed.len() > MAX_SUGGESTIONS {
+        keyed.select_nth_unstable(MAX_SUGGESTIONS - 1);
+        keyed.truncate(MAX_SUGGESTIONS);
+    }
+    keyed.sort_unstable();
+    let mut values: Vec<Option<String>> = values.into_iter().map(Some).collect();
+    keyed
+        .into_iter()
+        .filter_map(|(_, i)| values.get_mut(i).and_then(Option::take))
+        .collect()
 }
 
 #[cfg(test)]
@@ -80,7 +110,7 @@ mod tests {
             free_bytes: 0,
             accessible: true,
             maintenance_mode: None,
-            hosts: Vec::new(),
+            hosts: Default::default(),
         }
     }
 
