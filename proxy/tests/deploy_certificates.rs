@@ -75,11 +75,13 @@ fn args_with_cas(
 }
 
 /// Plays the appliance: once the VM named `name` is powered on, reports a loopback address.
+/// Plays the appliance of `name` once it is powered on; the task's result is its stub Docker
+/// API, serving until dropped.
 fn play_appliance_named(
     client: Client,
     name: &str,
     ip: &'static str,
-) -> tokio::task::JoinHandle<()> {
+) -> tokio::task::JoinHandle<StubDocker> {
     let name = name.to_owned();
     tokio::spawn(async move {
         for _ in 0..600 {
@@ -88,14 +90,8 @@ fn play_appliance_named(
                     .iter()
                     .find(|v| v.name == name && v.power_state.as_deref() == Some("poweredOn"))
             {
-                client
-                    .reconfigure_extra_config(
-                        &MoRef::new("VirtualMachine", &v.id),
-                        &[("SET.guest.ipAddress", ip)],
-                    )
-                    .await
-                    .expect("set the guest IP");
-                return;
+                let vm = MoRef::new("VirtualMachine", &v.id);
+                return boot(&client, &vm, ip, Behaviour::default()).await;
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }

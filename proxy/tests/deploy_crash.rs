@@ -186,7 +186,13 @@ fn target_args(sim: &Simulator) -> Vec<String> {
 }
 
 /// Sets the guest IP the appliance would report once VM `name` is powered on (bounded).
-async fn play(client: Client, name: String, ip: &'static str) -> tokio::task::JoinHandle<()> {
+/// Plays the appliance of `name` once it is powered on; the task's result is its stub Docker
+/// API, serving until dropped.
+async fn play(
+    client: Client,
+    name: String,
+    ip: &'static str,
+) -> tokio::task::JoinHandle<StubDocker> {
     tokio::spawn(async move {
         for _ in 0..600 {
             let snapshot = client.inventory().await.expect("inventory");
@@ -196,14 +202,8 @@ async fn play(client: Client, name: String, ip: &'static str) -> tokio::task::Jo
                 .flat_map(|dc| dc.vchs.iter())
                 .find(|v| v.name == name && v.power_state.as_deref() == Some("poweredOn"));
             if let Some(vch) = vch {
-                client
-                    .reconfigure_extra_config(
-                        &MoRef::new("VirtualMachine", &vch.id),
-                        &[("SET.guest.ipAddress", ip)],
-                    )
-                    .await
-                    .expect("set the guest IP");
-                return;
+                let vm = MoRef::new("VirtualMachine", &vch.id);
+                return boot(&client, &vm, ip, Behaviour::default()).await;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }

@@ -164,12 +164,10 @@ async fn wait_for_power_on(http: &reqwest::Client, base: &str, job: &str) -> MoR
     panic!("no power-on within two minutes");
 }
 
-/// Writes the guest IP as the VIC appliance reports it.
-async fn play_ip(client: &Client, vm: &MoRef, ip: &str) {
-    client
-        .reconfigure_extra_config(vm, &[("SET.guest.ipAddress", ip)])
-        .await
-        .expect("set the guest IP");
+/// Does what the VIC appliance does after power-on (its IP, its components started); the stub
+/// Docker API it returns serves until dropped.
+async fn play_ip(client: &Client, vm: &MoRef, ip: &str) -> StubDocker {
+    boot(client, vm, ip, Behaviour::default()).await
 }
 
 /// The job's outcome, read on the server (nobody may be logged in to read it over HTTP).
@@ -239,7 +237,7 @@ async fn a_job_is_visible_only_to_the_session_that_started_it() {
     assert_eq!(status.status(), 200);
 
     let vm = wait_for_power_on(&owner, &fx.base, &job).await;
-    play_ip(&fx.client, &vm, "127.0.0.21").await;
+    let _appliance = play_ip(&fx.client, &vm, "127.0.0.21").await;
     let end = outcome(&fx.state, &job).await;
     assert_eq!(end.state, "succeeded", "{end:?}");
 
@@ -271,7 +269,7 @@ async fn a_create_completes_after_its_browser_logs_out() {
     // The browser session (and its vSphere session) ends while the job waits for the IP.
     logout(&http, &fx.base).await;
     assert_hidden(&http, &fx.base, &job, "logged out").await;
-    play_ip(&fx.client, &vm, "127.0.0.22").await;
+    let _appliance = play_ip(&fx.client, &vm, "127.0.0.22").await;
 
     let end = outcome(&fx.state, &job).await;
     assert_eq!(end.state, "succeeded", "{end:?}");
@@ -310,7 +308,7 @@ async fn a_create_survives_a_second_login_in_the_same_browser_and_can_be_cancell
     let job = start_create(&http, &fx, "second-login").await;
     let vm = wait_for_power_on(&http, &fx.base, &job).await;
     login(&http, &fx.base).await;
-    play_ip(&fx.client, &vm, "127.0.0.23").await;
+    let _appliance = play_ip(&fx.client, &vm, "127.0.0.23").await;
     let end = outcome(&fx.state, &job).await;
     assert_eq!(end.state, "succeeded", "{end:?}");
     let bundle = http
@@ -458,7 +456,7 @@ async fn a_create_from_a_cloned_plugin_session_completes_after_logout() {
     .await;
     let vm = wait_for_power_on(&http, &fx.base, &job).await;
     logout(&http, &fx.base).await;
-    play_ip(&fx.client, &vm, "127.0.0.24").await;
+    let _appliance = play_ip(&fx.client, &vm, "127.0.0.24").await;
     let end = outcome(&fx.state, &job).await;
     assert_eq!(end.state, "succeeded", "{end:?}");
     let verdict = verify(&fx.sim, &json!({"name": "cloned-vch", "present": true}));

@@ -184,14 +184,25 @@ mod tests {
     }
 
     #[test]
-    fn upgraded_build_keeps_the_plugin_version() {
+    fn upgraded_build_never_lowers_the_plugin_version() {
+        // Every 1.5.x installer writes plugin version 10, as vic-machine 1.5.8 does.
         let installer = build("v1.5.8-12345-2c978fe");
-        let old = Build {
+        assert_eq!(installer.plugin_version, 10);
+        let older = Build {
             plugin_version: 7,
             ..build("v1.5.7-12000-abcdef0")
         };
-        let new = upgraded_build(&installer, Some(&old));
+        let new = upgraded_build(&installer, Some(&older));
         assert_eq!(new.short_version(), "v1.5.8-12345-2c978fe");
-        assert_eq!(new.plugin_version, 7);
+        assert_eq!(new.plugin_version, 10);
+        // A VCH whose data already migrated further keeps its plugin version.
+        let migrated = Build {
+            plugin_version: 12,
+            ..older
+        };
+        assert_eq!(
+            upgraded_build(&installer, Some(&migrated)).plugin_version,
+            12
+        );
     }
 }

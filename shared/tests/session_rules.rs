@@ -47,7 +47,8 @@ fn a_password_less_session_needs_an_operations_user() {
 
 #[test]
 fn older_snapshots_without_the_field_mean_a_session_with_a_password() {
-    let json = r#"{"target": {"kind": "vcenter", "api_version": "6.7", "full_name": "vc"}}"#;
+    let json =
+        r#"{"schema": 2, "target": {"kind": "vcenter", "api_version": "6.7", "full_name": "vc"}}"#;
     let snapshot: InventorySnapshot = serde_json::from_str(json).unwrap();
     assert!(!snapshot.target.unwrap().session_without_password);
 }

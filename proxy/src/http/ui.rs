@@ -90,7 +90,14 @@ fn respond(files: &HashMap<&str, &'static [u8]>, path: &str, accepts: &str) -> R
     let mut headers = HeaderMap::new();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     let mut body = files[path];
-    for (encoding, suffix) in [("br", "br"), ("gzip", "gz")] {
+    // A page goes out uncompressed here: the edge policy hashes its inline scripts into the
+    // Content-Security-Policy, then the compression layer compresses it.
+    let encodings: &[(&str, &str)] = if content_type.starts_with("text/html") {
+        &[]
+    } else {
+        &[("br", "br"), ("gzip", "gz")]
+    };
+    for &(encoding, suffix) in encodings {
         let compressed = files.get(format!("{path}.{suffix}").as_str());
         if let (Some(compressed), true) = (compressed, accepts_encoding(accepts, encoding)) {
             body = compressed;
@@ -154,6 +161,24 @@ mod tests {
         let route = respond(&files, "/vchs/vm-42", "");
         assert_eq!(route.status(), StatusCode::OK);
         assert_eq!(body_of(route).await, b"<html>app</html>");
+    }
+
+    #[tokio::test]
+    async fn the_page_is_never_sent_precompressed() {
+        // Its inline loader's hash goes into the Content-Security-Policy, which needs the page
+        // as text; a precompressed sibling (an older build wrote one) must not be used.
+        let files: HashMap<&str, &'static [u8]> = [
+            ("index.html", &b"<html><script>boot()</script></html>"[..]),
+            ("index.html.gz", b"gzip page"),
+            ("index.html.br", b"brotli page"),
+        ]
+        .into_iter()
+        .collect();
+        for path in ["/", "/index.html", "/vchs/vm-42"] {
+            let page = respond(&files, path, "gzip, deflate, br");
+            assert!(page.headers().get(CONTENT_ENCODING).is_none(), "{path}");
+            assert_eq!(body_of(page).await, b"<html><script>boot()</script></html>");
+        }
     }
 
     #[tokio::test]
