@@ -98,6 +98,7 @@ fn vcenter_scale() -> InventorySnapshot {
             kind: TargetKind::VCenter,
             api_version: "6.7".into(),
             full_name: "VMware vCenter Server 6.7.0".into(),
+            session_without_password: false,
         }),
         datacenters: vec![dc],
         ..InventorySnapshot::default()
