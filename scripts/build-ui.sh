@@ -7,11 +7,14 @@ trunk build --release --config Trunk.toml
 
 # Precompressed copies beside the assets: `vch serve` (ServeDir with precompressed gzip and br)
 # sends them as they are instead of compressing the wasm on every request. Brotli only where the
-# tool is installed; gzip everywhere.
-find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) |
+# tool is installed; gzip everywhere. Never the HTML pages: the server hashes their inline
+# scripts into the Content-Security-Policy, which it cannot do for a compressed copy, so the
+# browser would block Trunk's loader (proxy/src/http/security.rs).
+find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) |
   while read -r asset; do
     gzip -9 -n -k -f "$asset"
     if command -v brotli >/dev/null 2>&1; then
       brotli -q 11 -k -f "$asset"
     fi
   done
+rm -f dist/*.html.gz dist/*.html.br
