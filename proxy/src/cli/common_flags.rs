@@ -16,7 +16,7 @@ use crate::deploy::vch::{Selector, VchSummary};
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Only VCHs in this cluster, host or resource pool (name or inventory path), as
-    /// vic-machine's --compute-resource.
+    /// vic-machine's --compute-resource; refused by commands that read the whole target.
     #[arg(short = 'r', long, value_name = "PATH")]
     pub compute_resource: Option<String>,
     #[command(flatten)]
