@@ -7,9 +7,9 @@ trunk build --release --config Trunk.toml
 
 # Precompressed copies beside the assets: `vch serve` (ServeDir with precompressed gzip and br)
 # sends them as they are instead of compressing the wasm on every request. Brotli only where the
-# tool is installed; gzip everywhere. Not the HTML: the server hashes the page's inline loader
-# script into its Content-Security-Policy, which it can only do on the uncompressed page (it is
-# compressed on the fly afterwards).
+# tool is installed; gzip everywhere. Never the HTML pages: the server hashes their inline
+# scripts into the Content-Security-Policy, which it cannot do for a compressed copy, so the
+# browser would block Trunk's loader (proxy/src/http/security.rs).
 find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.svg' \) |
   while read -r asset; do
     gzip -9 -n -k -f "$asset"
@@ -17,3 +17,4 @@ find dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*
       brotli -q 11 -k -f "$asset"
     fi
   done
+rm -f dist/*.html.gz dist/*.html.br

@@ -1,7 +1,9 @@
 //! vic-machine's other common flags, so admins' `ls`/`inspect`/`delete` scripts run unchanged:
 //! `--compute-resource` narrows which VCHs are listed or selected by name, `--timeout` bounds the
 //! whole command, `--debug` turns on debug logging (`vch create` and `vch configure` read these
-//! from their vic-machine arguments).
+//! from their vic-machine arguments). Commands with nothing to narrow (`inventory`, `plugin`) take
+//! `--compute-resource` only to refuse it clearly; `update firewall` has its own, required one and
+//! flattens [`RunArgs`].
 
 use std::future::Future;
 use std::time::Duration;
@@ -14,9 +16,16 @@ use crate::deploy::vch::{Selector, VchSummary};
 #[derive(Debug, Clone, Args)]
 pub struct CommonArgs {
     /// Only VCHs in this cluster, host or resource pool (name or inventory path), as
-    /// vic-machine's --compute-resource.
+    /// vic-machine's --compute-resource; refused by commands that read the whole target.
     #[arg(short = 'r', long, value_name = "PATH")]
     pub compute_resource: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// `--timeout` and `--debug`: how the command runs, whatever it works on.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
     /// Give up after this long (Go duration: 3m, 90s, 1h30m). No limit by default.
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
@@ -26,6 +35,30 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
+    /// Applies `--debug`; call before anything logs.
+    pub fn init_logging(&self) {
+        self.run.init_logging();
+    }
+
+    /// Runs `work` within `--timeout`.
+    pub async fn bounded<T>(
+        &self,
+        work: impl Future<Output = anyhow::Result<T>>,
+    ) -> anyhow::Result<T> {
+        self.run.bounded(work).await
+    }
+
+    /// Refuses `--compute-resource` on a command that has nothing to narrow by it, rather than
+    /// accepting it and doing nothing.
+    pub fn refuse_compute_resource(&self, command: &str, why: &str) -> anyhow::Result<()> {
+        match &self.compute_resource {
+            Some(cr) => bail!("--compute-resource {cr:?} does not apply to `vch {command}`: {why}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl RunArgs {
     /// Applies `--debug`; call before anything logs.
     pub fn init_logging(&self) {
         if self.debug.unwrap_or(0) > 0 && std::env::var_os("RUST_LOG").is_none() {
@@ -51,7 +84,9 @@ impl CommonArgs {
             .await
             .map_err(|_| anyhow::anyhow!("gave up after --timeout {text}"))?
     }
+}
 
+impl CommonArgs {
     /// Whether `vch` lives under `--compute-resource` (any when not given).
     pub fn includes(&self, vch: &VchSummary) -> bool {
         let Some(cr) = self

@@ -6,6 +6,7 @@ use anyhow::Context;
 use clap::Args;
 use shared::inventory::InventorySnapshot;
 
+use super::common_flags::CommonArgs;
 use super::output::{emit, emit_line};
 use super::target::{TargetArgs, runtime};
 
@@ -16,6 +17,8 @@ pub struct InventoryArgs {
     /// `json` is the snapshot the browser caches; `text` is for people.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,14 +28,20 @@ pub enum Format {
 }
 
 pub fn run(args: InventoryArgs) -> anyhow::Result<ExitCode> {
+    // The snapshot is the whole target, as the wizard's pickers and the rules need it.
+    args.common.refuse_compute_resource(
+        "inventory",
+        "it always reads the whole target; leave the flag out",
+    )?;
+    args.common.init_logging();
     crate::logging::init();
-    let (snapshot, round_trips) = runtime()?.block_on(async {
+    let (snapshot, round_trips) = runtime()?.block_on(args.common.bounded(async {
         let client = args.target.connect().await?;
         let snapshot = client.inventory().await.context("reading the inventory")?;
         let round_trips = client.round_trips();
         let _ = client.logout().await;
         anyhow::Ok((snapshot, round_trips))
-    })?;
+    }))?;
     tracing::debug!(round_trips, "inventory read");
     match args.format {
         Format::Json => emit_line(&serde_json::to_string_pretty(&snapshot)?)?,

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use url::Url;
 
+use super::common_flags::CommonArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 
@@ -45,6 +46,8 @@ pub struct UnregisterArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
     pub key: KeyArg,
 }
 
@@ -59,6 +62,8 @@ pub struct KeyArg {
 pub struct RegisterArgs {
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub common: CommonArgs,
     #[command(flatten)]
     pub key: KeyArg,
     /// The manifest URL as vCenter reaches it: `https://<proxy>/plugin/plugin.json`.
@@ -81,6 +86,8 @@ pub struct StatusArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub common: CommonArgs,
+    #[command(flatten)]
     pub key: KeyArg,
     /// Print the registration as JSON.
     #[arg(long)]
@@ -88,14 +95,21 @@ pub struct StatusArgs {
 }
 
 pub fn run(args: PluginArgs) -> anyhow::Result<ExitCode> {
+    let (common, name) = match &args.command {
+        PluginCommand::Register(a) => (a.common.clone(), "plugin register"),
+        PluginCommand::Unregister(a) => (a.common.clone(), "plugin unregister"),
+        PluginCommand::Status(a) => (a.common.clone(), "plugin status"),
+    };
+    common.refuse_compute_resource(name, "a plugin is registered with the whole vCenter Server")?;
+    common.init_logging();
     crate::logging::init();
-    runtime()?.block_on(async {
+    runtime()?.block_on(common.bounded(async {
         match args.command {
             PluginCommand::Register(args) => register(args).await,
             PluginCommand::Unregister(args) => unregister(args).await,
             PluginCommand::Status(args) => status(args).await,
         }
-    })
+    }))
 }
 
 /// Logs in and makes sure the target is a vCenter Server before anything else.

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 
+use super::common_flags::RunArgs;
 use super::output::emit_line;
 use super::target::{TargetArgs, runtime};
 use crate::vsphere::firewall::FirewallAction;
@@ -36,23 +37,26 @@ pub struct FirewallArgs {
     /// Disable that ruleset again.
     #[arg(long)]
     pub deny: bool,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 pub fn run(args: UpdateArgs) -> anyhow::Result<ExitCode> {
-    crate::logging::init();
     let UpdateWhat::Firewall(args) = args.what;
+    args.run.init_logging();
+    crate::logging::init();
     let action = if args.allow {
         FirewallAction::Allow
     } else {
         FirewallAction::Deny
     };
     let path = compute_path(&args.target, &args.compute_resource);
-    let changes = runtime()?.block_on(async {
+    let changes = runtime()?.block_on(args.run.bounded(async {
         let client = args.target.connect().await?;
         let changes = client.update_firewall(&path, action).await;
         let _ = client.logout().await;
         anyhow::Ok(changes?)
-    })?;
+    }))?;
     let verb = match action {
         FirewallAction::Allow => "allows",
         FirewallAction::Deny => "no longer allows",
