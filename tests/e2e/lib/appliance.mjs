@@ -167,3 +167,25 @@ export async function waitForPoweredOnVm(page, jobId, timeoutMs = 60_000) {
   }
   throw new Error(`job ${jobId}: no powered-on VM within ${timeoutMs} ms`);
 }
+
+/**
+ * Follows an upgrade or rollback job through the browser page's session and, once it waits for
+ * the appliance's client IP (after its power-on), reports `ip` again as the restarted guest would.
+ * Resolves when the IP was reported or the job ended without waiting for it.
+ */
+export async function reportIpWhenAwaited(page, jobId, sdkUrl, vmId, ip, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await page.evaluate(async (id) => {
+      const r = await fetch(`./api/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+      return r.ok ? r.json() : null;
+    }, jobId);
+    if ((status?.events ?? []).some((e) => e.step === 'wait_for_ip')) {
+      await reportGuestIp(sdkUrl, vmId, ip);
+      return;
+    }
+    if (status?.state && status.state !== 'running') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`job ${jobId} never waited for the client IP within ${timeoutMs} ms`);
+}
