@@ -9,7 +9,7 @@ import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { fillWizard, goToStep, openWizard, stepHeading } from '../lib/app.mjs';
 import { axeLightAndDark } from '../lib/axe.mjs';
-import { reportGuestIp, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
+import { playAppliance, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
 
 const expected = (e) => !/status of 401/.test(e);
 const NAME = 'vch-page-e2e';
@@ -19,6 +19,7 @@ describe('a VCH after Finish', () => {
   let server;
   let browser;
   let sdk;
+  let appliance;
 
   before(async () => {
     await mkdir(artifactsDir, { recursive: true });
@@ -28,6 +29,7 @@ describe('a VCH after Finish', () => {
   });
 
   after(async () => {
+    await appliance?.close();
     await browser?.close();
     await server?.stop();
   });
@@ -52,7 +54,8 @@ describe('a VCH after Finish', () => {
       const job = (await response.json()).job;
       await page.waitForURL((u) => u.hash === `#/jobs/${job}`);
       const vm = await waitForPoweredOnVm(page, job);
-      await reportGuestIp(sdk, vm, IP);
+      // Create waits for the appliance's Docker API (docs/readiness.md): play it.
+      appliance = await playAppliance(sdk, vm, IP);
       await page.locator('#job-outcome').getByText('Done.').waitFor({ timeout: 60_000 });
 
       // Home, then a reload: the list has it, and its page shows the Docker endpoint.
