@@ -111,6 +111,11 @@ export async function reportGuestIp(sdkUrl, vmId, ip) {
   await writeExtraConfig(sdkUrl, vmId, [['SET.guest.ipAddress', ip]]);
 }
 
+/** Reports VMware Tools running in the VM `vmId`, which guest operations (debug) need. */
+export async function reportToolsRunning(sdkUrl, vmId) {
+  await writeExtraConfig(sdkUrl, vmId, [['SET.guest.toolsRunningStatus', 'guestToolsRunning']]);
+}
+
 const unescapeXml = (text) =>
   text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]);
 

@@ -1,7 +1,8 @@
 // Upgrade and rollback from the VCH page against ISOs of two versions: the server deploys a
 // v1.5.7 VCH, its ISO files are then replaced by v1.5.8 ones (the server reads its ISOs again for
 // every list and upgrade, as an admin dropping in a new release would see), the page offers the
-// upgrade, runs it as a job, and rolls it back. The action dialogs pass axe in light and dark.
+// upgrade, runs it as a job, and rolls it back; debug access starts SSH with a pasted key and a
+// root password. The action dialogs pass axe in light and dark.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,14 @@ import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import { fillWizard, openWizard } from '../lib/app.mjs';
 import { axeLightAndDark } from '../lib/axe.mjs';
-import { playAppliance, reportIpWhenAwaited, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
+import { playAppliance, reportIpWhenAwaited, reportToolsRunning, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
 
 const expected = (e) => !/status of 401/.test(e);
 const NAME = 'vch-lifecycle-e2e';
 const IP = '127.0.0.6';
 const OLD = 'v1.5.7-12000-abcdef0';
 const NEW = 'v1.5.8-12345-2c978fe';
+const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0e2e test@e2e';
 
 /**
  * A small ISO 9660 image whose primary volume descriptor's publisher says `VMware <version>`,
@@ -151,7 +153,7 @@ describe('a VCH upgraded and rolled back from its page', () => {
       const debug = page.getByRole('dialog', { name: 'Enable SSH for debugging' });
       await debug.waitFor();
       assert.equal(await debug.getByRole('button', { name: 'Enable SSH' }).isDisabled(), true);
-      await debug.getByRole('textbox', { name: 'Public key for root' }).fill('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB0e2e test@e2e');
+      await debug.getByRole('textbox', { name: 'Public key for root' }).fill(KEY);
       assert.equal(await debug.getByRole('button', { name: 'Enable SSH' }).isDisabled(), false);
       await axeLightAndDark(page, 'the debug dialog', violations);
       await page.keyboard.press('Escape');
@@ -171,6 +173,19 @@ describe('a VCH upgraded and rolled back from its page', () => {
       assert.equal(await version.textContent(), OLD);
       const listed = await page.evaluate(async () => (await (await fetch('./api/vchs')).json()), null);
       assert.equal(listed.find((r) => r.id === vm)?.version, OLD);
+
+      // Debug: SSH with the pasted key and a root password, run through VMware Tools.
+      await reportToolsRunning(sdk, vm);
+      await page.getByRole('button', { name: 'Debug…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Enable SSH for debugging' });
+      await dialog.getByRole('textbox', { name: 'Public key for root' }).fill(`${KEY}\n`);
+      await dialog.getByLabel('Root password (optional)').fill('D3bug-pw');
+      const posted = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/vchs/${vm}/debug`));
+      await dialog.getByRole('button', { name: 'Enable SSH' }).click();
+      assert.deepEqual((await posted).postDataJSON(), { enable_ssh: true, authorized_key: KEY, root_password: 'D3bug-pw' });
+      await page.getByRole('heading', { level: 1, name: `Enabling debug access on ${NAME}` }).waitFor();
+      const said = await ended(page.locator('#job-outcome'));
+      assert.ok(said.includes(`ssh root@${IP}`), said);
 
       assert.deepEqual(violations, {}, 'serious or critical axe violations');
       assert.deepEqual(errors.filter(expected), []);
