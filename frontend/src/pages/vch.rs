@@ -151,12 +151,10 @@ fn Overview(
                     None => view! { <p class="muted">"The appliance has not reported its client address yet."</p> }.into_any(),
                 }}
                 {v.admin_portal.clone().map(|a| view! { <p>"Admin portal: " <code>{a}</code></p> })}
-                <p class="page-actions">
-                    {v.tls.then(|| view! {
-                        <a class="btn btn--sm" href=api::vch_certificate_url(&id.get_value()) download=format!("{}-server-cert.pem", name.get_value())>"Download the server certificate"</a>
-                    })}
-                    <a class="btn btn--sm" href=api::vch_log_url(&id.get_value()) target="_blank" rel="noopener">"Appliance log"</a>
-                </p>
+                {v.tls.then(|| view! {
+                    <p><a href=api::vch_certificate_url(&id.get_value()) download=format!("{}-server-cert.pem", name.get_value())>"Download the server certificate"</a></p>
+                })}
+                <p><a href=api::vch_log_url(&id.get_value()) target="_blank" rel="noopener">"Appliance log"</a>" (the appliance's serial-port log, newest 8 MiB)"</p>
             </section>
             <Networks v=v.clone() details=details/>
             <Findings details=details/>
