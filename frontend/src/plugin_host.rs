@@ -44,6 +44,8 @@ pub enum Scope {
     Cluster,
     Host,
     Pool,
+    /// A virtual machine: the VCH page when it is a VCH's appliance.
+    Vm,
 }
 
 impl Scope {
@@ -53,6 +55,7 @@ impl Scope {
             "cluster" => Some(Self::Cluster),
             "host" => Some(Self::Host),
             "pool" => Some(Self::Pool),
+            "vm" => Some(Self::Vm),
             _ => None,
         }
     }
@@ -64,6 +67,7 @@ impl Scope {
             Self::Cluster => "ClusterComputeResource",
             Self::Host => "HostSystem",
             Self::Pool => "ResourcePool",
+            Self::Vm => "VirtualMachine",
         }
     }
 }
@@ -74,6 +78,8 @@ pub enum Route {
     Create(Option<Scope>),
     /// `#/vchs?scope=…`, and anything unknown: the list of VCHs.
     Vchs(Option<Scope>),
+    /// `#/vch?scope=vm`: the monitor view of a VM, the VCH page when the VM is a VCH's appliance.
+    Vch(Option<Scope>),
 }
 
 impl Route {
@@ -87,6 +93,7 @@ impl Route {
             .and_then(Scope::parse);
         match path {
             "/create" => Self::Create(scope),
+            "/vch" => Self::Vch(scope),
             _ => Self::Vchs(scope),
         }
     }
@@ -151,6 +158,29 @@ pub fn preselection(
         }?;
         Some((dc.name.clone(), found))
     })
+}
+
+/// The page of the VCH whose appliance is the view's context object; the list when the VM is
+/// not a VCH's (any VM has the monitor view).
+fn vch_of(objects: &[ObjectRef], scope: Option<Scope>, app: &AppContext) -> Page {
+    let wanted = scope.map(Scope::object_type);
+    let Some(vm) = objects.iter().find(|o| Some(o.kind.as_str()) == wanted) else {
+        return Page::Home;
+    };
+    let is_vch = app.inventory.with_untracked(|i| {
+        i.snapshot().is_some_and(|s| {
+            s.datacenters
+                .iter()
+                .any(|dc| dc.vchs.iter().any(|v| v.id == vm.moid))
+        })
+    });
+    if is_vch {
+        Page::Vch {
+            id: vm.moid.clone(),
+        }
+    } else {
+        Page::Home
+    }
 }
 
 /// The vSphere Client around the app, if any; provided as context by [`crate::App`].
@@ -220,6 +250,7 @@ impl PluginHost {
                 app.page.set(match route {
                     Route::Create(_) => Page::NewVch,
                     Route::Vchs(_) => Page::Home,
+                    Route::Vch(scope) => vch_of(&objects, scope, &app),
                 });
             }
             Err(e) => {
@@ -541,6 +572,7 @@ mod tests {
             Route::Vchs(Some(Scope::Host))
         );
         assert_eq!(Route::parse(""), Route::Vchs(None));
+        assert_eq!(Route::parse("#/vch?scope=vm"), Route::Vch(Some(Scope::Vm)));
     }
 
     #[test]

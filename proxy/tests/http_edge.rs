@@ -150,6 +150,48 @@ async fn a_foreign_host_header_is_refused_and_known_names_pass() {
     }
 }
 
+/// A reload asks with `If-Modified-Since`: the page comes whole, so its policy still carries the
+/// hash of its inline loader (a 304 would leave the cached page's loader blocked).
+#[tokio::test]
+async fn a_reloaded_page_is_sent_whole_with_its_script_hash() {
+    let ui = tempfile::tempdir().unwrap();
+    let loader = "import init from './frontend.js'; init();";
+    std::fs::write(
+        ui.path().join("index.html"),
+        format!("<html><head><script type=\"module\">{loader}</script></head></html>"),
+    )
+    .unwrap();
+    std::fs::write(ui.path().join("app.css"), "body{}").unwrap();
+    let (base, _) = serve_with(ui.path(), None).await;
+    let http = http();
+    use base64::Engine;
+    use sha2::Digest;
+    let hash = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(loader));
+    for path in ["/", "/index.html", "/wizard/step"] {
+        let first = http.get(format!("{base}{path}")).send().await.unwrap();
+        let modified = first.headers()["last-modified"].clone();
+        let again = http
+            .get(format!("{base}{path}"))
+            .header("if-modified-since", modified)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), 200, "{path}");
+        let csp = again.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{path}: {csp}");
+    }
+    // Assets keep their conditional answers.
+    let first = http.get(format!("{base}/app.css")).send().await.unwrap();
+    let modified = first.headers()["last-modified"].clone();
+    let again = http
+        .get(format!("{base}/app.css"))
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 304);
+}
+
 #[tokio::test]
 async fn every_response_carries_the_security_headers() {
     let ui = tempfile::tempdir().unwrap();

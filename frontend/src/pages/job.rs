@@ -50,8 +50,17 @@ struct DeployResult {
     docker_host: Option<String>,
     #[serde(default)]
     docker_command: Option<String>,
-    #[serde(default)]
+    /// `vch_id` from create; upgrade, rollback and debug report it as `id`.
+    #[serde(default, alias = "id")]
     vch_id: Option<String>,
+    /// Upgrade and rollback: the version before and after.
+    #[serde(default)]
+    from_version: Option<String>,
+    #[serde(default)]
+    to_version: Option<String>,
+    /// Debug: how to log in.
+    #[serde(default)]
+    ssh_hint: Option<String>,
     #[serde(default)]
     name: Option<String>,
     /// Whether `./api/jobs/<id>/client-bundle` has the client certificates to download.
@@ -336,6 +345,10 @@ fn OutcomeView(outcome: Outcome, job: String, deleted: bool) -> impl IntoView {
                     <div class="alert__body">
                         <p class="alert__title">"Done."</p>
                         {result.docker_host.map(|h| view! { <p>"Docker endpoint: " <code>{h}</code></p> })}
+                        {result.to_version.map(|to| view! {
+                            <p>"Version: " {result.from_version.unwrap_or_default()} " → " <strong>{to}</strong></p>
+                        })}
+                        {result.ssh_hint.map(|c| view! { <p>"Log in with:"</p><pre class="command-line__text"><code>{c}</code></pre> })}
                         {result.docker_command.map(|c| view! { <p>"Connect with:"</p><pre class="command-line__text"><code>{c}</code></pre> })}
                         {result.client_bundle.then(|| {
                             let file = format!("{}-client-certificates.tar", result.name.as_deref().unwrap_or("vch"));

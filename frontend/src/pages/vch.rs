@@ -87,15 +87,34 @@ fn Overview(
     let app = expect_context::<AppContext>();
     let s = v.summary.clone();
     let env = docker_env(&v, &s.name);
-    let lifecycle = s.upgrade_status.is_some();
     let id = StoredValue::new(id);
+    // `GET ./api/vchs/<id>` says what the VCH is; its row of the list says how it compares to
+    // this server's ISOs (the upgrade status is decided there, against the ISO read now).
+    let row = LocalResource::new(move || async move {
+        api::list_vchs()
+            .await
+            .ok()
+            .and_then(|rows| rows.into_iter().find(|r| r.id == id.get_value()))
+    });
+    let upgrade_status = Signal::derive(move || row.get().flatten().and_then(|r| r.upgrade_status));
+    let version = {
+        let read = s.version.clone();
+        move || {
+            dash(
+                row.get()
+                    .flatten()
+                    .and_then(|r| r.version)
+                    .or_else(|| read.clone()),
+            )
+        }
+    };
     let name = StoredValue::new(s.name.clone());
     let configure = move |_| app.page.set(Page::Configure { id: id.get_value() });
     let volume_stores = v.volume_stores.clone();
     view! {
         <div class="page-actions">
             <button type="button" class="btn btn--primary" on:click=configure>"Configure"</button>
-            {lifecycle.then(|| view! { <Lifecycle id=id.get_value() name=name.get_value()/> })}
+            <Lifecycle id=id.get_value() name=name.get_value() upgrade_status=upgrade_status/>
             <DeleteVch id=id.get_value() name=name.get_value() volume_stores=volume_stores/>
             <button type="button" class="btn btn--link" on:click=move |_| on_changed.run(())>"Refresh"</button>
         </div>
@@ -105,8 +124,11 @@ fn Overview(
                 <dl class="stack__rows">
                     <div class="stack__row"><dt>"Status"</dt><dd>{s.status.clone()}</dd></div>
                     <div class="stack__row"><dt>"Power"</dt><dd>{dash(s.power_state.clone())}</dd></div>
-                    <div class="stack__row"><dt>"Version"</dt><dd>{dash(s.version.clone())}</dd></div>
-                    {s.upgrade_status.clone().map(|u| view! { <div class="stack__row"><dt>"Upgrade"</dt><dd>{u}</dd></div> })}
+                    <div class="stack__row"><dt>"Version"</dt><dd id="vch-version">{version}</dd></div>
+                    <div class="stack__row"><dt>"Upgrade status"</dt><dd id="vch-upgrade-status">{move || match row.get() {
+                        None => "Checking…".to_owned(),
+                        Some(_) => upgrade_status.get().unwrap_or_else(|| "Unknown (this server has no appliance ISO)".into()),
+                    }}</dd></div>
                     <div class="stack__row"><dt>"Resource pool"</dt><dd>{dash(s.path.clone())}</dd></div>
                     <div class="stack__row"><dt>"Appliance VM"</dt><dd>{id.get_value()}</dd></div>
                 </dl>
@@ -129,12 +151,10 @@ fn Overview(
                     None => view! { <p class="muted">"The appliance has not reported its client address yet."</p> }.into_any(),
                 }}
                 {v.admin_portal.clone().map(|a| view! { <p>"Admin portal: " <code>{a}</code></p> })}
-                {lifecycle.then(|| view! {
-                    <p class="page-actions">
-                        <a class="btn btn--sm" href=api::vch_certificate_url(&id.get_value()) download="">"Download the server certificate"</a>
-                        <a class="btn btn--sm" href=api::vch_log_url(&id.get_value()) target="_blank" rel="noopener">"Appliance log"</a>
-                    </p>
+                {v.tls.then(|| view! {
+                    <p><a href=api::vch_certificate_url(&id.get_value()) download=format!("{}-server-cert.pem", name.get_value())>"Download the server certificate"</a></p>
                 })}
+                <p><a href=api::vch_log_url(&id.get_value()) target="_blank" rel="noopener">"Appliance log"</a>" (the appliance's serial-port log, newest 8 MiB)"</p>
             </section>
             <Networks v=v.clone() details=details/>
             <Findings details=details/>
@@ -267,51 +287,118 @@ fn Findings(details: LocalResource<Result<VchDetails, FetchError>>) -> impl Into
     }
 }
 
-/// Upgrade, rollback and debug access, each a job (offered when the server reports upgrade
-/// status, i.e. has these routes).
+/// The open confirmation, if any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Upgrade,
+    Rollback,
+    Debug,
+}
+
+/// Upgrade (to the version of this server's ISOs), rollback (to the snapshot the last upgrade or
+/// configure kept) and debug access (SSH with a public key, optionally root's password), each
+/// confirmed in a dialog and run as a job whose page shows its progress.
 #[component]
-fn Lifecycle(id: String, name: String) -> impl IntoView {
+fn Lifecycle(id: String, name: String, upgrade_status: Signal<Option<String>>) -> impl IntoView {
     let app = expect_context::<AppContext>();
     let error = RwSignal::new(None::<FetchError>);
-    let debug_open = RwSignal::new(false);
+    let open = RwSignal::new(None::<Action>);
     let key = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
     let id = StoredValue::new(id);
     let name = StoredValue::new(name);
-    let start = move |action: &'static str, verb: &'static str| {
+    let start = move |action: Action| {
         spawn_local(async move {
-            let body = if action == "debug" {
-                serde_json::json!({ "authorized_key": key.get_untracked() })
-            } else {
-                serde_json::json!({})
+            let (path, verb, body) = match action {
+                Action::Upgrade => ("upgrade", "Upgrading", serde_json::json!({})),
+                Action::Rollback => ("rollback", "Rolling back", serde_json::json!({})),
+                Action::Debug => {
+                    let key = key.get_untracked();
+                    let password = password.get_untracked();
+                    (
+                        "debug",
+                        "Enabling debug access on",
+                        serde_json::json!({
+                            "enable_ssh": true,
+                            "authorized_key": Some(key.trim()).filter(|k| !k.is_empty()),
+                            "root_password": Some(password).filter(|p| !p.is_empty()),
+                        }),
+                    )
+                }
             };
-            match api::vch_action(&id.get_value(), action, &body).await {
-                Ok(job) => app.page.set(Page::Job {
-                    id: job.job,
-                    title: Some(format!("{verb} {}", name.get_value())),
-                }),
+            match api::vch_action(&id.get_value(), path, &body).await {
+                Ok(job) => {
+                    password.set(String::new());
+                    app.page.set(Page::Job {
+                        id: job.job,
+                        title: Some(format!("{verb} {}", name.get_value())),
+                    })
+                }
                 Err(e) => error.set(Some(e)),
             }
         });
     };
+    let close = Callback::new(move |()| {
+        open.set(None);
+        error.set(None);
+    });
+    let failed = move || {
+        error
+            .get()
+            .map(|e| view! { <ErrorAlert title="The server did not start it" error=e/> })
+    };
+    let buttons = move |action: Action, label: &'static str| {
+        view! {
+            <div class="page-actions">
+                <button type="button" class="btn btn--primary" on:click=move |_| start(action)
+                    disabled=move || action == Action::Debug && key.with(|k| k.trim().is_empty()) && password.with(String::is_empty)>{label}</button>
+                <button type="button" class="btn" data-autofocus="" on:click=move |_| close.run(())>"Cancel"</button>
+            </div>
+        }
+    };
     view! {
-        <button type="button" class="btn" on:click=move |_| start("upgrade", "Upgrading")>"Upgrade"</button>
-        <button type="button" class="btn" on:click=move |_| start("rollback", "Rolling back")>"Roll back"</button>
-        <button type="button" class="btn" on:click=move |_| debug_open.set(true)>"Debug…"</button>
-        {move || error.get().map(|e| view! { <ErrorAlert title="The server did not start it" error=e/> })}
-        {move || debug_open.get().then(|| view! {
-            <Dialog id="debug-dialog" title="Enable SSH for debugging" on_close=Callback::new(move |()| debug_open.set(false))>
-                <div class="field field--stacked">
-                    <label class="field__label" for="debug-key">"Public key for root"</label>
-                    <textarea id="debug-key" class="field__input field__input--lines" rows="3" data-autofocus=""
-                        prop:value=key on:input=move |ev| key.set(event_target_value(&ev))></textarea>
-                </div>
-                <div class="page-actions">
-                    <button type="button" class="btn btn--primary" disabled=move || key.with(|k| k.trim().is_empty())
-                        on:click=move |_| start("debug", "Enabling debug access on")>"Enable"</button>
-                    <button type="button" class="btn" on:click=move |_| debug_open.set(false)>"Cancel"</button>
-                </div>
-            </Dialog>
+        {move || upgrade_status.get().map(|_| view! {
+            <button type="button" class="btn" on:click=move |_| open.set(Some(Action::Upgrade))>"Upgrade…"</button>
         })}
+        <button type="button" class="btn" on:click=move |_| open.set(Some(Action::Rollback))>"Roll back…"</button>
+        <button type="button" class="btn" on:click=move |_| open.set(Some(Action::Debug))>"Debug…"</button>
+        {move || match open.get() {
+            None => ().into_any(),
+            Some(Action::Upgrade) => view! {
+                <Dialog id="upgrade-dialog" title=format!("Upgrade {}?", name.get_value()) on_close=close>
+                    <p>{move || upgrade_status.get().unwrap_or_default()}"."</p>
+                    <p>"The appliance is snapshotted, powered off, given this server's appliance ISO and powered on again; "
+                       "running containers keep running. Roll back returns to the snapshot."</p>
+                    {failed}
+                    {buttons(Action::Upgrade, "Upgrade")}
+                </Dialog>
+            }.into_any(),
+            Some(Action::Rollback) => view! {
+                <Dialog id="rollback-dialog" title=format!("Roll back {}?", name.get_value()) on_close=close>
+                    <p>"The appliance returns to the snapshot its last upgrade or configure took, with the version and settings it had then."</p>
+                    {failed}
+                    {buttons(Action::Rollback, "Roll back")}
+                </Dialog>
+            }.into_any(),
+            Some(Action::Debug) => view! {
+                <Dialog id="debug-dialog" title="Enable SSH for debugging" on_close=close>
+                    <p>"SSH is started in the appliance through VMware Tools; log in as root with the key or the password."</p>
+                    <div class="field field--stacked">
+                        <label class="field__label" for="debug-key">"Public key for root"</label>
+                        <textarea id="debug-key" class="field__input field__input--lines" rows="3" data-autofocus="" aria-describedby="debug-key-help"
+                            prop:value=key on:input=move |ev| key.set(event_target_value(&ev))></textarea>
+                        <p id="debug-key-help" class="field__helper">"One or more OpenSSH public key lines (ssh-ed25519 …)."</p>
+                    </div>
+                    <div class="field field--stacked">
+                        <label class="field__label" for="debug-password">"Root password (optional)"</label>
+                        <input id="debug-password" class="field__input" type="password" autocomplete="new-password"
+                            prop:value=password on:input=move |ev| password.set(event_target_value(&ev))/>
+                    </div>
+                    {failed}
+                    {buttons(Action::Debug, "Enable SSH")}
+                </Dialog>
+            }.into_any(),
+        }}
     }
 }
 

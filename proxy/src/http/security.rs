@@ -140,8 +140,17 @@ fn is_api(path: &str) -> bool {
 }
 
 /// The middleware: Host check, then the handler, then headers and JSON errors.
-pub async fn edge(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn edge(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
+    let file = path.rsplit('/').next().unwrap_or_default();
+    if !is_api(&path) && (!file.contains('.') || file.ends_with(".html")) {
+        // A page's policy carries the hashes of its inline scripts, read from its body; a 304
+        // has no body, and a browser that reloads would run its cached page under a policy
+        // without them (a blank page). Pages are small: always send them whole.
+        let headers = request.headers_mut();
+        headers.remove(axum::http::header::IF_NONE_MATCH);
+        headers.remove(axum::http::header::IF_MODIFIED_SINCE);
+    }
     let plugin = path.starts_with("/plugin/") || path == "/plugin";
     let policy = state.edge_policy();
     let host = request

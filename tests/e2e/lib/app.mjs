@@ -87,3 +87,22 @@ export async function nextToNetworks(page) {
   await page.getByRole('combobox', { name: 'Image datastore' }).fill('LocalDS_0');
   await next(page, 'Networks');
 }
+
+/** General → Summary with the simulator's objects, an operations user with its password. */
+export async function fillWizard(page, name) {
+  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
+  await next(page, 'Compute capacity');
+  await page.getByRole('radio', { name: /DC0_C0/ }).check();
+  await openFirewallIfAsked(page);
+  await next(page, 'Storage capacity');
+  await page.getByRole('combobox', { name: 'Image datastore' }).fill('LocalDS_0');
+  await next(page, 'Networks');
+  await page.getByRole('combobox', { name: 'Bridge network' }).fill('DC0_DVPG0');
+  await page.getByRole('combobox', { name: 'Public network' }).fill('VM Network');
+  await next(page, 'Security');
+  await next(page, 'Registry access');
+  await next(page, 'Operations user');
+  await page.getByRole('textbox', { name: 'Operations user' }).fill('ops@vsphere.local');
+  await page.getByLabel('Operations password').fill('0ps-s3cret');
+  await next(page, 'Summary');
+}

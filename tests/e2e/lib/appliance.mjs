@@ -111,6 +111,11 @@ export async function reportGuestIp(sdkUrl, vmId, ip) {
   await writeExtraConfig(sdkUrl, vmId, [['SET.guest.ipAddress', ip]]);
 }
 
+/** Reports VMware Tools running in the VM `vmId`, which guest operations (debug) need. */
+export async function reportToolsRunning(sdkUrl, vmId) {
+  await writeExtraConfig(sdkUrl, vmId, [['SET.guest.toolsRunningStatus', 'guestToolsRunning']]);
+}
+
 const unescapeXml = (text) =>
   text.replace(/&(lt|gt|amp|quot|apos);/g, (_, e) => ({ lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" })[e]);
 
@@ -166,4 +171,26 @@ export async function waitForPoweredOnVm(page, jobId, timeoutMs = 60_000) {
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`job ${jobId}: no powered-on VM within ${timeoutMs} ms`);
+}
+
+/**
+ * Follows an upgrade or rollback job through the browser page's session and, once it waits for
+ * the appliance's client IP (after its power-on), reports `ip` again as the restarted guest would.
+ * Resolves when the IP was reported or the job ended without waiting for it.
+ */
+export async function reportIpWhenAwaited(page, jobId, sdkUrl, vmId, ip, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await page.evaluate(async (id) => {
+      const r = await fetch(`./api/jobs/${encodeURIComponent(id)}`, { headers: { Accept: 'application/json' } });
+      return r.ok ? r.json() : null;
+    }, jobId);
+    if ((status?.events ?? []).some((e) => e.step === 'wait_for_ip')) {
+      await reportGuestIp(sdkUrl, vmId, ip);
+      return;
+    }
+    if (status?.state && status.state !== 'running') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`job ${jobId} never waited for the client IP within ${timeoutMs} ms`);
 }

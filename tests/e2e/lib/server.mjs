@@ -24,8 +24,11 @@ export function usesTls() {
   return process.env.VCH_E2E_TLS === '1';
 }
 
-/** Resolves to `{ url, stop }`; `stop()` is safe to call more than once. */
-export async function startServer() {
+/**
+ * Resolves to `{ url, stop }`; `stop()` is safe to call more than once. `args` are more
+ * `vch serve` arguments (e.g. `--appliance-iso`, `--bootstrap-iso`).
+ */
+export async function startServer({ args = [] } = {}) {
   const scratch = await mkdtemp(path.join(tmpdir(), 'vch-e2e-'));
   const urlFile = path.join(scratch, 'url');
   const tlsArgs = usesTls() ? ['--tls', '--state-dir', path.join(scratch, 'state')] : [];
@@ -34,7 +37,7 @@ export async function startServer() {
   if (usesTls()) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   const child = spawn(
     vchBinary(),
-    ['serve', '--simulator', '--listen', '127.0.0.1:0', '--url-file', urlFile, ...tlsArgs],
+    ['serve', '--simulator', '--listen', '127.0.0.1:0', '--url-file', urlFile, ...tlsArgs, ...args],
     { env: { ...process.env, VCH_UI_DIR: uiDir() }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -5,15 +5,12 @@
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
+import { TOKEN, VC_GUID, openInClient as openInClientOn, routeClient as routeClientOn } from '../lib/vsphere-client.mjs';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/vsphere-client');
-const VC_GUID = '5c1d2e8f-0a4b-4c3d-9e8f-7a6b5c4d3e2f';
 const TITLE = 'New Virtual Container Host';
-const TOKEN = 'stub-session-token-1234';
 
 describe('inside the vSphere Client (remote plugin)', () => {
   let server;
@@ -32,34 +29,8 @@ describe('inside the vSphere Client (remote plugin)', () => {
     await server?.stop();
   });
 
-  /** Serves the fake client at /ui/ and, unless `sdk` is false, the stub SDK where vsphere-ui has it. */
-  async function routeClient(page, { sdk = true } = {}) {
-    const sdkRequests = [];
-    await page.route(
-      (url) => url.origin === origin && url.pathname === '/ui/',
-      (route) => route.fulfill({ path: path.join(fixtures, 'index.html'), contentType: 'text/html' }),
-    );
-    if (sdk) {
-      await page.route(
-        (url) => url.origin === origin && url.pathname === '/api/ui/htmlClientSdk.js',
-        (route) => {
-          sdkRequests.push(route.request().url());
-          return route.fulfill({
-            path: path.join(fixtures, 'htmlClientSdk.js'),
-            contentType: 'text/javascript',
-          });
-        },
-      );
-    }
-    return sdkRequests;
-  }
-
-  async function openInClient(page, { view, objects = [], theme = 'light' }) {
-    const params = new URLSearchParams({ view, title: TITLE, theme, token: TOKEN });
-    for (const o of objects) params.append('object', o);
-    await page.goto(`${origin}/ui/?${params}`);
-    return page.getByTitle(TITLE).contentFrame();
-  }
+  const routeClient = (page, options) => routeClientOn(page, origin, options);
+  const openInClient = (page, options) => openInClientOn(page, origin, { title: TITLE, ...options });
 
   const sdkCalls = (page) => page.getByRole('list', { name: 'SDK calls' }).getByRole('listitem');
   const themeOf = (frame) => frame.locator('html').getAttribute('data-theme');

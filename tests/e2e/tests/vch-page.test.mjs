@@ -5,56 +5,21 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import AxeBuilder from '@axe-core/playwright';
 import { artifactsDir, launchBrowser, watchErrors } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
-import { goToStep, next, openFirewallIfAsked, openWizard, stepHeading } from '../lib/app.mjs';
-import { reportGuestIp, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
+import { fillWizard, goToStep, openWizard, stepHeading } from '../lib/app.mjs';
+import { axeLightAndDark } from '../lib/axe.mjs';
+import { playAppliance, simulatorUrl, waitForPoweredOnVm } from '../lib/appliance.mjs';
 
 const expected = (e) => !/status of 401/.test(e);
 const NAME = 'vch-page-e2e';
 const IP = '127.0.0.5';
 
-async function axeSerious(page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Serious or critical axe violations on the page in light and dark, by what was checked. */
-async function axeLightAndDark(page, what, into) {
-  for (const scheme of ['light', 'dark']) {
-    await page.emulateMedia({ colorScheme: scheme });
-    const found = await axeSerious(page);
-    if (found.length) into[`${what} (${scheme})`] = found;
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
-}
-
-/** General → Summary with the simulator's objects, an operations user with its password. */
-async function fillWizard(page, name) {
-  await page.getByRole('textbox', { name: 'Name', exact: true }).fill(name);
-  await next(page, 'Compute capacity');
-  await page.getByRole('radio', { name: /DC0_C0/ }).check();
-  await openFirewallIfAsked(page);
-  await next(page, 'Storage capacity');
-  await page.getByRole('combobox', { name: 'Image datastore' }).fill('LocalDS_0');
-  await next(page, 'Networks');
-  await page.getByRole('combobox', { name: 'Bridge network' }).fill('DC0_DVPG0');
-  await page.getByRole('combobox', { name: 'Public network' }).fill('VM Network');
-  await next(page, 'Security');
-  await next(page, 'Registry access');
-  await next(page, 'Operations user');
-  await page.getByRole('textbox', { name: 'Operations user' }).fill('ops@vsphere.local');
-  await page.getByLabel('Operations password').fill('0ps-s3cret');
-  await next(page, 'Summary');
-}
-
 describe('a VCH after Finish', () => {
   let server;
   let browser;
   let sdk;
+  let appliance;
 
   before(async () => {
     await mkdir(artifactsDir, { recursive: true });
@@ -64,6 +29,7 @@ describe('a VCH after Finish', () => {
   });
 
   after(async () => {
+    await appliance?.close();
     await browser?.close();
     await server?.stop();
   });
@@ -88,7 +54,8 @@ describe('a VCH after Finish', () => {
       const job = (await response.json()).job;
       await page.waitForURL((u) => u.hash === `#/jobs/${job}`);
       const vm = await waitForPoweredOnVm(page, job);
-      await reportGuestIp(sdk, vm, IP);
+      // Create waits for the appliance's Docker API (docs/readiness.md): play it.
+      appliance = await playAppliance(sdk, vm, IP);
       await page.locator('#job-outcome').getByText('Done.').waitFor({ timeout: 60_000 });
 
       // Home, then a reload: the list has it, and its page shows the Docker endpoint.
