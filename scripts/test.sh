@@ -35,6 +35,9 @@ export VCH_BIN="$CARGO_TARGET_DIR/debug/vch"
 if [ -f tests/e2e/package.json ]; then
   log "browser tests"
   (cd tests/e2e && npm test)
+  # The same server over HTTPS with the certificate it generates into its state directory.
+  log "browser tests over HTTPS"
+  (cd tests/e2e && VCH_E2E_TLS=1 node --test --test-concurrency=1 tests/connect.test.mjs tests/deploy.test.mjs)
 fi
 
 log "all tests passed in $(( $(date +%s) - start )) s"
