@@ -37,7 +37,8 @@ if [ -f tests/e2e/package.json ]; then
   (cd tests/e2e && npm test)
   # The same server over HTTPS with the certificate it generates into its state directory.
   log "browser tests over HTTPS"
-  (cd tests/e2e && VCH_E2E_TLS=1 node --test --test-concurrency=1 tests/connect.test.mjs tests/deploy.test.mjs)
+  (cd tests/e2e && VCH_E2E_TLS=1 node --test --test-concurrency=1 \
+    "$REPO_ROOT/tests/e2e/tests/connect.test.mjs" "$REPO_ROOT/tests/e2e/tests/deploy.test.mjs")
 fi
 
 log "all tests passed in $(( $(date +%s) - start )) s"

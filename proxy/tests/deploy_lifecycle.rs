@@ -22,16 +22,18 @@ use proxy::vsphere::{Client, MoRef, TargetSpec};
 use secrecy::SecretString;
 use tokio_util::sync::CancellationToken;
 
+/// Creates `name` with a played appliance; returns the VCH id and the client IP it reported.
 async fn create(
     sim: &proxy::simulator::Simulator,
     client: &Client,
     isos: &Isos,
     name: &str,
-) -> String {
+) -> (String, &'static str) {
     let config = config_from(&small_args(sim, isos, name));
     let options = CreateOptions::from_config(&config, TargetSpec::from_simulator(sim));
     let progress = Progress::new();
-    let appliance = play_appliance(client.clone(), &progress, "127.0.0.22");
+    let ip = unique_loopback_ip();
+    let appliance = play_appliance(client.clone(), &progress, ip);
     let created = deploy::create(
         client,
         &config,
@@ -42,7 +44,7 @@ async fn create(
     .await
     .unwrap_or_else(|e| panic!("create failed: {e}"));
     appliance.abort();
-    created.id
+    (created.id, ip)
 }
 
 fn rollback_options() -> RollbackOptions {
@@ -56,7 +58,7 @@ fn rollback_options() -> RollbackOptions {
 async fn configure_then_rollback_restores_the_previous_configuration() {
     let (sim, client, spec) = simulator().await;
     let isos = isos(VERSION_PUBLISHER);
-    let id = create(&sim, &client, &isos, "cr1").await;
+    let (id, _) = create(&sim, &client, &isos, "cr1").await;
     let selector = Selector::Id(id.clone());
     let (_, before) = vch::inspect_config(&client, &selector)
         .await
@@ -106,7 +108,7 @@ async fn configure_then_rollback_restores_the_previous_configuration() {
 async fn debug_runs_the_guest_programs_once_tools_run() {
     let (sim, client, _) = simulator().await;
     let isos = isos(VERSION_PUBLISHER);
-    let id = create(&sim, &client, &isos, "dbg1").await;
+    let (id, ip) = create(&sim, &client, &isos, "dbg1").await;
     let vm = MoRef::new("VirtualMachine", &id);
     let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE0123456789abcdef tester@example";
     let options = DebugOptions {
@@ -146,7 +148,7 @@ async fn debug_runs_the_guest_programs_once_tools_run() {
     .await
     .unwrap_or_else(|e| panic!("debug failed: {e}"));
     assert_eq!(done.programs, ["enable-ssh", "passwd"]);
-    assert_eq!(done.ssh_hint.as_deref(), Some("ssh root@127.0.0.22"));
+    assert_eq!(done.ssh_hint, Some(format!("ssh root@{ip}")));
 
     let ran: Vec<String> = client
         .list_guest_processes(&vm, "", "")

@@ -53,7 +53,7 @@ async fn create(
     let config = config_from(&small_args(sim, isos, name));
     let options = CreateOptions::from_config(&config, TargetSpec::from_simulator(sim));
     let progress = Progress::new();
-    let appliance = play_appliance(client.clone(), &progress, "127.0.0.21");
+    let appliance = play_appliance(client.clone(), &progress, unique_loopback_ip());
     let created = deploy::create(
         client,
         &config,

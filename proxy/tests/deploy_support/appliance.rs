@@ -47,6 +47,19 @@ impl Default for Behaviour {
     }
 }
 
+/// A loopback address of its own for each appliance a test binary plays (127.0.0.150 and up): the
+/// stub Docker API binds the VCH's Docker port there, so tests running in parallel must not share
+/// one.
+pub fn unique_loopback_ip() -> &'static str {
+    static NEXT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(150);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    assert!(
+        n < 250,
+        "more appliances than loopback addresses set aside for them"
+    );
+    Box::leak(format!("127.0.0.{n}").into_boxed_str())
+}
+
 /// Plays a healthy appliance that reports `ip`.
 pub fn play_appliance(
     client: Client,

@@ -5,7 +5,9 @@
 
 mod appliance;
 #[allow(unused_imports)]
-pub use appliance::{Behaviour, DockerApi, StubDocker, boot, play_appliance, play_appliance_with};
+pub use appliance::{
+    Behaviour, DockerApi, StubDocker, boot, play_appliance, play_appliance_with, unique_loopback_ip,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
