@@ -6,6 +6,8 @@
 //! earlier one (NV26) is not looked up again. Public, client and management are checked once per
 //! port group, on the field that names it.
 
+use std::collections::HashSet;
+
 use super::suggestions::ranked;
 use super::{Scope, host_names};
 use crate::config::{DEFAULT_PUBLIC_NETWORK, VchConfig};
@@ -221,16 +223,25 @@ fn check_bridge(
         [one] => check_hosts(scope, one, option, path, out),
         [] => {
             // Port groups another VCH or role already uses would only trade this error for another.
-            let taken = |n: &Network| {
-                roles.iter().any(|r| r.pg == n.name)
-                    || resolved
-                        .network
-                        .container_networks
-                        .iter()
-                        .any(|c| c.port_group == n.name)
-                    || dc.vchs.iter().any(|v| v.networks.contains(&n.name))
+            // The existing VCHs' port groups go into a set first: thousands of VCHs times
+            // thousands of port groups would make every new value typed here quadratic.
+            let candidates = || {
+                let in_use: HashSet<&str> = dc
+                    .vchs
+                    .iter()
+                    .flat_map(|v| v.networks.iter().map(String::as_str))
+                    .collect();
+                let taken = move |n: &Network| {
+                    roles.iter().any(|r| r.pg == n.name)
+                        || resolved
+                            .network
+                            .container_networks
+                            .iter()
+                            .any(|c| c.port_group == n.name)
+                        || in_use.contains(n.name.as_str())
+                };
+                visible(scope).filter(move |n| spans_hosts(n) && !taken(n))
             };
-            let candidates = visible(scope).filter(|n| spans_hosts(n) && !taken(n));
             let message = match (found.first(), explicit) {
                 (Some(n), _) => format!(
                     "The bridge network \"{bridge}\" is a {}. On vCenter the bridge must be an existing distributed port group \
@@ -259,7 +270,7 @@ fn check_bridge(
             );
             out.push(Finding {
                 suggestions: scope.suggestions("NV11", &inputs, || {
-                    ranked(bridge, candidates, &dc.networks)
+                    ranked(bridge, candidates(), &dc.networks)
                 }),
                 ..Finding::error("NV11", option, path, message)
             });
