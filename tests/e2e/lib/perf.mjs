@@ -15,7 +15,7 @@ export function inputToDom(page, selector, invalidValue, validValue, edits = 40)
       const out = { dom: [], frame: [] };
       for (let i = 0; i < edits; i++) {
         const wantInvalid = i % 2 === 0;
-        const value = wantInvalid ? invalidValue : validValue;
+        const value = wantInvalid ? invalidValue.replace('{i}', String(i)) : validValue;
         const t0 = performance.now();
         const seen = new Promise((resolve) => {
           const check = () => (el.getAttribute('aria-invalid') === 'true') === wantInvalid;
