@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use super::suggestions::ranked;
+use super::suggestions::{leave_out, ranked, ranked_with_spare};
 use super::{Scope, host_names};
 use crate::config::{DEFAULT_PUBLIC_NETWORK, VchConfig};
 use crate::finding::Finding;
@@ -43,6 +43,14 @@ fn spans_hosts(n: &Network) -> bool {
         n.kind,
         NetworkKind::DistributedPortGroup | NetworkKind::Opaque
     )
+}
+
+/// A role or container network never goes on the bridge: its suggestions, ranked without regard
+/// to the bridge (so typing a bridge does not rank them again), drop it afterwards.
+fn not_the_bridge(dc: &Datacenter, bridge: &str, ranked: Vec<String>) -> Vec<String> {
+    leave_out(ranked, |label| {
+        find(dc, label).iter().any(|n| n.name == bridge)
+    })
 }
 
 fn kind_text(n: &Network) -> &'static str {
@@ -124,7 +132,7 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
         let found = find(dc, role.pg);
         match found.as_slice() {
             [] => {
-                let candidates = visible(scope).filter(|n| n.name != "bridge" && n.name != bridge);
+                let candidates = visible(scope).filter(|n| n.name != "bridge");
                 let message = if owner.explicit {
                     format!(
                         "Port group \"{}\" ({which}) is not in datacenter \"{}\". Pick one of the networks the compute resource's hosts see.",
@@ -137,19 +145,27 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
                     )
                 };
                 out.push(Finding {
-                    suggestions: scope.suggestions("NV9", &[role.pg, bridge], || {
-                        ranked(role.pg, candidates, &dc.networks)
-                    }),
+                    suggestions: not_the_bridge(
+                        dc,
+                        bridge,
+                        scope.suggestions("NV9", &[role.pg], || {
+                            ranked_with_spare(role.pg, candidates, &dc.networks)
+                        }),
+                    ),
                     ..Finding::error("NV9", &option, path, message)
                 });
             }
             [one] => {
                 if scope.is_vcenter() && one.kind == NetworkKind::Standard {
-                    let better = visible(scope).filter(|n| spans_hosts(n) && n.name != bridge);
+                    let better = visible(scope).filter(|n| spans_hosts(n));
                     out.push(Finding {
-                        suggestions: scope.suggestions("NV27", &[role.pg, bridge], || {
-                            ranked(role.pg, better, &dc.networks)
-                        }),
+                        suggestions: not_the_bridge(
+                            dc,
+                            bridge,
+                            scope.suggestions("NV27", &[role.pg], || {
+                                ranked_with_spare(role.pg, better, &dc.networks)
+                            }),
+                        ),
                         ..Finding::warning(
                             "NV27",
                             &option,
@@ -346,10 +362,11 @@ fn check_containers(config: &VchConfig, bridge: &str, scope: &Scope<'_>, out: &m
         };
         let vcenter = scope.is_vcenter();
         let candidates = || {
-            scope.suggestions("NV19", &[pg, bridge], || {
-                let c = visible(scope).filter(|n| n.name != bridge && (!vcenter || spans_hosts(n)));
-                ranked(pg, c, &dc.networks)
-            })
+            let ranked = scope.suggestions("NV19", &[pg], || {
+                let c = visible(scope).filter(|n| !vcenter || spans_hosts(n));
+                ranked_with_spare(pg, c, &dc.networks)
+            });
+            not_the_bridge(dc, bridge, ranked)
         };
         match usable.as_slice() {
             [one] => {
