@@ -187,6 +187,23 @@ async fn every_response_carries_the_security_headers() {
             assert!(csp.contains(&format!("'sha256-{hash}'")), "{path}: {csp}");
         }
     }
+    // A reload revalidates the page: it still comes whole (a 304 has no page to hash), so its
+    // policy still allows the loader.
+    for path in ["/", "/index.html", "/wizard/step"] {
+        let response = http
+            .get(format!("{base}{path}"))
+            .header("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")
+            .header("if-none-match", "*")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let csp = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(csp.contains(&format!("'sha256-{hash}'")), "{path}: {csp}");
+    }
 }
 
 #[tokio::test]

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use axum::Router;
-use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use axum::extract::Request;
+use axum::http::header::{
+    ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE, IF_MODIFIED_SINCE, IF_NONE_MATCH, VARY,
+};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tower_http::services::{ServeDir, ServeFile};
@@ -35,9 +38,24 @@ impl UiSource {
 /// The service for every path the API does not claim.
 pub fn service(source: &UiSource) -> Router {
     match source {
-        UiSource::Dir(dir) => Router::new().fallback_service(serve_dir(dir)),
+        UiSource::Dir(dir) => Router::new()
+            .fallback_service(serve_dir(dir))
+            .layer(axum::middleware::map_request(pages_in_full)),
         UiSource::Embedded => Router::new().fallback(serve_embedded),
     }
+}
+
+/// The page's inline loader script is allowed by a hash the server takes from the page it sends
+/// (`security.rs`); a `304 Not Modified` carries no page, so the browser would run its cached copy
+/// under a policy without the hash and block it (a blank page on reload). Pages are therefore
+/// always sent whole; the assets, whose names change with their content, still revalidate.
+async fn pages_in_full(mut request: Request) -> Request {
+    let last = request.uri().path().rsplit('/').next().unwrap_or_default();
+    if last.is_empty() || last.ends_with(".html") || !last.contains('.') {
+        request.headers_mut().remove(IF_NONE_MATCH);
+        request.headers_mut().remove(IF_MODIFIED_SINCE);
+    }
+    request
 }
 
 fn serve_dir(ui_dir: &Path) -> ServeDir<ServeFile> {
