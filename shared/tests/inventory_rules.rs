@@ -1127,3 +1127,20 @@ fn hand_built_snapshots_without_a_target_kind_skip_kind_rules() {
         assert!(!r.has_code(code), "{code}: {:#?}", r.findings);
     }
 }
+
+#[test]
+fn a_bridge_many_vchs_use_names_the_first_few_and_counts_the_rest() {
+    let mut inv = Inventory::vcenter();
+    for i in 0..8 {
+        inv.add_vch(&format!("other{i}"), &["bridge-pg"]);
+    }
+    let f = one(&clean_config(), &inv, "NV28");
+    assert!(
+        f.message.contains(
+            "used by VCH \"other0\", \"other1\", \"other2\", \"other3\", \"other4\" and 3 more."
+        ),
+        "{}",
+        f.message
+    );
+    assert!(!f.message.contains("other5"), "{}", f.message);
+}

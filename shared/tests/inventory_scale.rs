@@ -236,3 +236,35 @@ fn rules_answer_alike_with_shared_and_separate_lists() {
     let again = validate(&config, Some(&snapshot));
     assert_eq!(first.findings, again.findings);
 }
+
+/// A role's suggestions are memoised without the bridge (typing a bridge must not rank them
+/// again) and still never offer the bridge: when the bridge is the closest port group, the next
+/// one moves up and the list keeps its length.
+#[test]
+fn role_suggestions_leave_out_the_bridge_whatever_it_is() {
+    let snapshot = inventory(2, 3, 30, 4, true);
+    let mut config = VchConfig::default();
+    config.target.datacenter = Some("DC0".into());
+    config.target.compute_resource = Some("C0".into());
+    config.general.name = Some("vch1".into());
+    config.network.public.port_group = Some("DC0_DVPG".into());
+    let nv9 = |config: &VchConfig| {
+        let report = validate(config, Some(&snapshot));
+        report
+            .findings
+            .into_iter()
+            .find(|f| f.code == "NV9")
+            .unwrap()
+            .suggestions
+    };
+    config.network.bridge.port_group = Some("no-such-bridge".into());
+    let free = nv9(&config);
+    assert_eq!(free.len(), 10, "{free:?}");
+    config.network.bridge.port_group = Some(free[0].clone());
+    let without = nv9(&config);
+    assert_eq!(without.len(), 10, "{without:?}");
+    assert!(!without.contains(&free[0]), "{without:?}");
+    assert_eq!(without[..9], free[1..], "the rest keep their order");
+    config.network.bridge.port_group = Some("no-such-bridge".into());
+    assert_eq!(nv9(&config), free);
+}

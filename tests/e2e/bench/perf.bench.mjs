@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchBrowser } from '../lib/browser.mjs';
 import { startServer, uiDir } from '../lib/server.mjs';
 import { nextToNetworks, openWizard } from '../lib/app.mjs';
+import { inputToDom, median } from '../lib/perf.mjs';
 
 /** Every role static and ten container networks: the heaviest configuration the wizard sees. */
 function largeConfig() {
@@ -37,8 +38,6 @@ function largeConfig() {
   };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 describe('performance', () => {
   let server;
   let browser;
@@ -61,6 +60,18 @@ describe('performance', () => {
       br += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
     }
     console.log(`# perf: bundle gzip ${(gz / 1024).toFixed(1)} KiB, brotli ${(br / 1024).toFixed(1)} KiB (${files.join(', ')})`);
+  });
+
+  test('assets on the wire: precompressed siblings sent as they are', async () => {
+    const files = (await readdir(uiDir())).filter((f) => /\.(wasm|js)$/.test(f));
+    for (const f of files) {
+      const response = await fetch(new URL(f, server.url), { headers: { 'accept-encoding': 'br, gzip' } });
+      const encoding = response.headers.get('content-encoding');
+      const length = Number(response.headers.get('content-length'));
+      await response.arrayBuffer();
+      console.log(`# perf: wire ${f}: ${encoding ?? 'identity'}, ${(length / 1024).toFixed(1)} KiB`);
+      assert.ok(encoding === 'br' || encoding === 'gzip', `${f} compressed on the wire`);
+    }
   });
 
   test('time to first render on loopback', async () => {
@@ -91,33 +102,7 @@ describe('performance', () => {
       await bridge.press('Tab');
       // Alternate a value that collides with public (error on both fields) and one that doesn't;
       // time from the input event to the DOM showing the result, and to the next frame.
-      const samples = await page.evaluate(async () => {
-        const el = document.querySelector('#f-network-bridge-port_group');
-        const out = { dom: [], frame: [] };
-        for (let i = 0; i < 40; i++) {
-          const value = i % 2 === 0 ? 'VM Network' : 'DC0_DVPG0';
-          const wantInvalid = i % 2 === 0;
-          const t0 = performance.now();
-          const seen = new Promise((resolve) => {
-            const check = () => (el.getAttribute('aria-invalid') === 'true') === wantInvalid;
-            if (check()) return resolve(performance.now());
-            const mo = new MutationObserver(() => {
-              if (check()) {
-                mo.disconnect();
-                resolve(performance.now());
-              }
-            });
-            mo.observe(document.querySelector('.wizard__content'), { attributes: true, subtree: true, childList: true });
-          });
-          el.value = value;
-          el.dispatchEvent(new Event('input', { bubbles: true }));
-          const t1 = await seen;
-          const t2 = await new Promise((r) => requestAnimationFrame(() => r(performance.now())));
-          out.dom.push(t1 - t0);
-          out.frame.push(t2 - t0);
-        }
-        return out;
-      });
+      const samples = await inputToDom(page, '#f-network-bridge-port_group', 'VM Network', 'DC0_DVPG0');
       console.log(`# perf: input event to updated DOM median ${median(samples.dom).toFixed(2)} ms; to next frame median ${median(samples.frame).toFixed(2)} ms (40 edits, 3-NIC picture + fields)`);
       assert.ok(median(samples.frame) < 34, 'within about one or two frames');
     } finally {

@@ -9,6 +9,9 @@ use super::networks::find;
 use crate::config::{DEFAULT_NAME, VchConfig};
 use crate::finding::Finding;
 
+/// How many VCHs an NV28 message names before it only counts the rest.
+const MAX_NAMED: usize = 5;
+
 pub(super) fn check(resolved: &VchConfig, scope: &Scope<'_>, out: &mut Vec<Finding>) {
     let dc = scope.dc;
     let name = resolved
@@ -76,18 +79,24 @@ pub(super) fn check(resolved: &VchConfig, scope: &Scope<'_>, out: &mut Vec<Findi
     if users.is_empty() {
         return;
     }
+    // A port group every VCH of a large vCenter sits on would otherwise put thousands of names in
+    // one message (and in the wizard's DOM on every keystroke): the first few say enough.
+    let mut named = users
+        .iter()
+        .take(MAX_NAMED)
+        .map(|u| format!("\"{u}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if users.len() > MAX_NAMED {
+        named.push_str(&format!(" and {} more", users.len() - MAX_NAMED));
+    }
     out.push(Finding::error(
         "NV28",
         "bridge-network",
         "network.bridge.port_group",
         format!(
-            "Port group \"{bridge}\" is already used by VCH {}. Containers of two VCHs on one bridge share a network segment \
-             and get clashing addresses; give each VCH a bridge port group of its own.",
-            users
-                .iter()
-                .map(|u| format!("\"{u}\""))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "Port group \"{bridge}\" is already used by VCH {named}. Containers of two VCHs on one bridge share a network segment \
+             and get clashing addresses; give each VCH a bridge port group of its own."
         ),
     ));
 }

@@ -6,7 +6,9 @@
 //! earlier one (NV26) is not looked up again. Public, client and management are checked once per
 //! port group, on the field that names it.
 
-use super::suggestions::ranked;
+use std::collections::HashSet;
+
+use super::suggestions::{leave_out, ranked, ranked_with_spare};
 use super::{Scope, host_names};
 use crate::config::{DEFAULT_PUBLIC_NETWORK, VchConfig};
 use crate::finding::Finding;
@@ -41,6 +43,14 @@ fn spans_hosts(n: &Network) -> bool {
         n.kind,
         NetworkKind::DistributedPortGroup | NetworkKind::Opaque
     )
+}
+
+/// A role or container network never goes on the bridge: its suggestions, ranked without regard
+/// to the bridge (so typing a bridge does not rank them again), drop it afterwards.
+fn not_the_bridge(dc: &Datacenter, bridge: &str, ranked: Vec<String>) -> Vec<String> {
+    leave_out(ranked, |label| {
+        find(dc, label).iter().any(|n| n.name == bridge)
+    })
 }
 
 fn kind_text(n: &Network) -> &'static str {
@@ -122,7 +132,7 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
         let found = find(dc, role.pg);
         match found.as_slice() {
             [] => {
-                let candidates = visible(scope).filter(|n| n.name != "bridge" && n.name != bridge);
+                let candidates = visible(scope).filter(|n| n.name != "bridge");
                 let message = if owner.explicit {
                     format!(
                         "Port group \"{}\" ({which}) is not in datacenter \"{}\". Pick one of the networks the compute resource's hosts see.",
@@ -135,19 +145,27 @@ fn check_roles(roles: &[Role<'_>; 3], bridge: &str, scope: &Scope<'_>, out: &mut
                     )
                 };
                 out.push(Finding {
-                    suggestions: scope.suggestions("NV9", &[role.pg, bridge], || {
-                        ranked(role.pg, candidates, &dc.networks)
-                    }),
+                    suggestions: not_the_bridge(
+                        dc,
+                        bridge,
+                        scope.suggestions("NV9", &[role.pg], || {
+                            ranked_with_spare(role.pg, candidates, &dc.networks)
+                        }),
+                    ),
                     ..Finding::error("NV9", &option, path, message)
                 });
             }
             [one] => {
                 if scope.is_vcenter() && one.kind == NetworkKind::Standard {
-                    let better = visible(scope).filter(|n| spans_hosts(n) && n.name != bridge);
+                    let better = visible(scope).filter(|n| spans_hosts(n));
                     out.push(Finding {
-                        suggestions: scope.suggestions("NV27", &[role.pg, bridge], || {
-                            ranked(role.pg, better, &dc.networks)
-                        }),
+                        suggestions: not_the_bridge(
+                            dc,
+                            bridge,
+                            scope.suggestions("NV27", &[role.pg], || {
+                                ranked_with_spare(role.pg, better, &dc.networks)
+                            }),
+                        ),
                         ..Finding::warning(
                             "NV27",
                             &option,
@@ -221,16 +239,25 @@ fn check_bridge(
         [one] => check_hosts(scope, one, option, path, out),
         [] => {
             // Port groups another VCH or role already uses would only trade this error for another.
-            let taken = |n: &Network| {
-                roles.iter().any(|r| r.pg == n.name)
-                    || resolved
-                        .network
-                        .container_networks
-                        .iter()
-                        .any(|c| c.port_group == n.name)
-                    || dc.vchs.iter().any(|v| v.networks.contains(&n.name))
+            // The existing VCHs' port groups go into a set first: thousands of VCHs times
+            // thousands of port groups would make every new value typed here quadratic.
+            let candidates = || {
+                let in_use: HashSet<&str> = dc
+                    .vchs
+                    .iter()
+                    .flat_map(|v| v.networks.iter().map(String::as_str))
+                    .collect();
+                let taken = move |n: &Network| {
+                    roles.iter().any(|r| r.pg == n.name)
+                        || resolved
+                            .network
+                            .container_networks
+                            .iter()
+                            .any(|c| c.port_group == n.name)
+                        || in_use.contains(n.name.as_str())
+                };
+                visible(scope).filter(move |n| spans_hosts(n) && !taken(n))
             };
-            let candidates = visible(scope).filter(|n| spans_hosts(n) && !taken(n));
             let message = match (found.first(), explicit) {
                 (Some(n), _) => format!(
                     "The bridge network \"{bridge}\" is a {}. On vCenter the bridge must be an existing distributed port group \
@@ -259,7 +286,7 @@ fn check_bridge(
             );
             out.push(Finding {
                 suggestions: scope.suggestions("NV11", &inputs, || {
-                    ranked(bridge, candidates, &dc.networks)
+                    ranked(bridge, candidates(), &dc.networks)
                 }),
                 ..Finding::error("NV11", option, path, message)
             });
@@ -335,10 +362,11 @@ fn check_containers(config: &VchConfig, bridge: &str, scope: &Scope<'_>, out: &m
         };
         let vcenter = scope.is_vcenter();
         let candidates = || {
-            scope.suggestions("NV19", &[pg, bridge], || {
-                let c = visible(scope).filter(|n| n.name != bridge && (!vcenter || spans_hosts(n)));
-                ranked(pg, c, &dc.networks)
-            })
+            let ranked = scope.suggestions("NV19", &[pg], || {
+                let c = visible(scope).filter(|n| !vcenter || spans_hosts(n));
+                ranked_with_spare(pg, c, &dc.networks)
+            });
+            not_the_bridge(dc, bridge, ranked)
         };
         match usable.as_slice() {
             [one] => {

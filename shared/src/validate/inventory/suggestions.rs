@@ -59,6 +59,33 @@ pub(super) fn ranked<'a, T: Named + 'a>(
     items: impl IntoIterator<Item = &'a T>,
     all: &[T],
 ) -> Vec<String> {
+    ranked_up_to(typed, items, all, MAX_SUGGESTIONS)
+}
+
+/// [`ranked`] with one more than the list shows, for a list that must then leave out one object
+/// (see [`leave_out`]): the ranking no longer depends on that object, so it is memoised without
+/// it and typing in another field never ranks this list again.
+pub(super) fn ranked_with_spare<'a, T: Named + 'a>(
+    typed: &str,
+    items: impl IntoIterator<Item = &'a T>,
+    all: &[T],
+) -> Vec<String> {
+    ranked_up_to(typed, items, all, MAX_SUGGESTIONS + 1)
+}
+
+/// A list from [`ranked_with_spare`] without the labels `drop` names, at most the usual length.
+pub(super) fn leave_out(mut list: Vec<String>, drop: impl Fn(&str) -> bool) -> Vec<String> {
+    list.retain(|label| !drop(label));
+    list.truncate(MAX_SUGGESTIONS);
+    list
+}
+
+fn ranked_up_to<'a, T: Named + 'a>(
+    typed: &str,
+    items: impl IntoIterator<Item = &'a T>,
+    all: &[T],
+    cap: usize,
+) -> Vec<String> {
     let labels = Labels::new(all);
     let mut seen: HashSet<String> = HashSet::new();
     let mut unique: Vec<String> = Vec::new();
@@ -68,13 +95,17 @@ pub(super) fn ranked<'a, T: Named + 'a>(
             unique.push(l);
         }
     }
-    by_closeness(typed, unique)
+    by_closeness_up_to(typed, unique, cap)
 }
 
 /// `values` sorted by edit distance to `typed` (case-insensitive, stable), capped. A path is
 /// compared by its last element, so a duplicated name offered as a path ranks like the name.
 /// Only the first [`MAX_SUGGESTIONS`] are sorted: O(n) distances plus a partial selection.
 pub(super) fn by_closeness(typed: &str, values: Vec<String>) -> Vec<String> {
+    by_closeness_up_to(typed, values, MAX_SUGGESTIONS)
+}
+
+fn by_closeness_up_to(typed: &str, values: Vec<String>, cap: usize) -> Vec<String> {
     let typed = typed.to_lowercase();
     let mut keyed: Vec<(usize, usize)> = values
         .iter()
@@ -84,9 +115,9 @@ pub(super) fn by_closeness(typed: &str, values: Vec<String>) -> Vec<String> {
             (strsim::levenshtein(&typed, &name.to_lowercase()), i)
         })
         .collect();
-    if keyed.len() > MAX_SUGGESTIONS {
-        keyed.select_nth_unstable(MAX_SUGGESTIONS - 1);
-        keyed.truncate(MAX_SUGGESTIONS);
+    if keyed.len() > cap {
+        keyed.select_nth_unstable(cap - 1);
+        keyed.truncate(cap);
     }
     keyed.sort_unstable();
     let mut values: Vec<Option<String>> = values.into_iter().map(Some).collect();
