@@ -4,7 +4,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-apt_packages=(golang-go golang-github-vmware-govmomi-dev chromium chromium-driver xorriso)
+apt_packages=(golang-go golang-github-vmware-govmomi-dev chromium chromium-driver xorriso brotli)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
