@@ -3,7 +3,6 @@
 //! no `RetrieveRoles` method; vCenter has both).
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::{Client, FaultKind, MoRef, VsphereError};
 
 /// One authorization role.
@@ -46,19 +45,9 @@ impl Client {
     /// Every role (`AuthorizationManager.roleList`).
     pub async fn roles(&self, manager: &MoRef) -> Result<Vec<Role>, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "AuthorizationManager",
-                        paths: &["roleList"],
-                    }],
-                    Objects::List(std::slice::from_ref(manager)),
-                )
-                .await
-            })
-            .await?;
+            .properties_of(manager, "AuthorizationManager", &["roleList"])
+            .await
+            .map(Vec::from_iter)?;
         let Some(list) = objects.first().and_then(|o| o.get("roleList")) else {
             return Ok(Vec::new());
         };

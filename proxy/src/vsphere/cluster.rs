@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::task::wait_for_task;
 use super::{Client, MoRef, VsphereError};
 
@@ -30,19 +29,9 @@ impl Client {
     /// The DRS groups of a cluster (`configurationEx.group`).
     pub async fn cluster_groups(&self, cluster: &MoRef) -> Result<Vec<ClusterGroup>, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "ClusterComputeResource",
-                        paths: &["configurationEx"],
-                    }],
-                    Objects::List(std::slice::from_ref(cluster)),
-                )
-                .await
-            })
-            .await?;
+            .properties_of(cluster, "ClusterComputeResource", &["configurationEx"])
+            .await
+            .map(Vec::from_iter)?;
         let Some(config) = objects.first().and_then(|o| o.get("configurationEx")) else {
             return Ok(Vec::new());
         };

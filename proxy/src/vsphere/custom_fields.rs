@@ -7,7 +7,7 @@
 
 use super::envelope::Request;
 use super::fault::FaultKind;
-use super::property_collector::{self, Objects, PropertySpec};
+
 use super::xml_tree::Node;
 use super::{Client, MoRef, VsphereError};
 
@@ -92,21 +92,10 @@ impl Client {
                 .and_then(|k| i32::try_from(k).ok()),
             Err(e) if matches!(e.fault_kind(), Some(FaultKind::DuplicateName { .. })) => {
                 let objects = self
-                    .with_session(|| async {
-                        property_collector::retrieve(
-                            self.transport(),
-                            self.content(),
-                            &[PropertySpec {
-                                kind: "CustomFieldsManager",
-                                paths: &["field"],
-                            }],
-                            Objects::List(std::slice::from_ref(manager)),
-                        )
-                        .await
-                    })
+                    .properties_of(manager, "CustomFieldsManager", &["field"])
                     .await?;
                 objects
-                    .first()
+                    .as_ref()
                     .and_then(|o| o.get("field"))
                     .and_then(|defs| field_key(defs, VCH_MARKER))
             }

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::task::wait_for_task;
 use super::vm::task_of;
 use super::xml_tree::Node;
@@ -58,19 +57,9 @@ impl Client {
     /// The disks attached to `vm`.
     pub async fn vm_disks(&self, vm: &MoRef) -> Result<Vec<DiskInfo>, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "VirtualMachine",
-                        paths: &["config.hardware.device"],
-                    }],
-                    Objects::List(std::slice::from_ref(vm)),
-                )
-                .await
-            })
-            .await?;
+            .properties_of(vm, "VirtualMachine", &["config.hardware.device"])
+            .await
+            .map(Vec::from_iter)?;
         Ok(objects
             .first()
             .map(|o| parse_disks(o.get("config.hardware.device")))

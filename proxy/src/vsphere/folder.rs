@@ -1,7 +1,6 @@
 //! VM folders: a datacenter's VM folder, `CreateFolder`, and what a folder holds.
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::{Client, MoRef, VsphereError};
 
 /// A folder's name, parent and direct children.
@@ -17,21 +16,10 @@ impl Client {
     /// `Datacenter.vmFolder`.
     pub async fn datacenter_vm_folder(&self, datacenter: &MoRef) -> Result<MoRef, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "Datacenter",
-                        paths: &["vmFolder"],
-                    }],
-                    Objects::List(std::slice::from_ref(datacenter)),
-                )
-                .await
-            })
+            .properties_of(datacenter, "Datacenter", &["vmFolder"])
             .await?;
         objects
-            .first()
+            .as_ref()
             .and_then(|o| o.moref("vmFolder"))
             .ok_or_else(|| VsphereError::NotFound(format!("the VM folder of {datacenter}")))
     }
@@ -52,19 +40,9 @@ impl Client {
     /// A folder's name, parent and children; `None` if it no longer exists.
     pub async fn folder_info(&self, folder: &MoRef) -> Result<Option<FolderInfo>, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "Folder",
-                        paths: &["name", "parent", "childEntity"],
-                    }],
-                    Objects::List(std::slice::from_ref(folder)),
-                )
-                .await
-            })
-            .await;
+            .properties_of(folder, "Folder", &["name", "parent", "childEntity"])
+            .await
+            .map(Vec::from_iter);
         let objects = match objects {
             Ok(objects) => objects,
             Err(e) if super::entity::is_gone(&e) => return Ok(None),

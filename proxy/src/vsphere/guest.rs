@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::{Client, MoRef, VsphereError};
 
 /// One process as the guest reports it.
@@ -59,23 +58,17 @@ impl Client {
     /// Power and Tools state of a VM (one round trip).
     pub async fn guest_state(&self, vm: &MoRef) -> Result<GuestState, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "VirtualMachine",
-                        paths: &[
-                            "runtime.powerState",
-                            "guest.toolsRunningStatus",
-                            "guest.ipAddress",
-                        ],
-                    }],
-                    Objects::List(std::slice::from_ref(vm)),
-                )
-                .await
-            })
-            .await?;
+            .properties_of(
+                vm,
+                "VirtualMachine",
+                &[
+                    "runtime.powerState",
+                    "guest.toolsRunningStatus",
+                    "guest.ipAddress",
+                ],
+            )
+            .await
+            .map(Vec::from_iter)?;
         let o = objects
             .first()
             .ok_or_else(|| VsphereError::NotFound(format!("virtual machine {}", vm.value)))?;
@@ -110,21 +103,10 @@ impl Client {
             })
             .await?;
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "GuestOperationsManager",
-                        paths: &["processManager"],
-                    }],
-                    Objects::List(std::slice::from_ref(&manager)),
-                )
-                .await
-            })
+            .properties_of(&manager, "GuestOperationsManager", &["processManager"])
             .await?;
         objects
-            .first()
+            .as_ref()
             .and_then(|o| o.moref("processManager"))
             .ok_or_else(|| VsphereError::NotFound("a guest process manager".into()))
     }

@@ -4,7 +4,7 @@
 
 use super::envelope::Request;
 use super::fault::FaultKind;
-use super::property_collector::{self, Objects, PropertySpec};
+
 use super::{Client, MoRef, VsphereError};
 
 /// Ports of the vSwitch, as the original creates it.
@@ -14,21 +14,10 @@ impl Client {
     /// The host's `HostNetworkSystem`.
     pub async fn host_network_system(&self, host: &MoRef) -> Result<MoRef, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "HostSystem",
-                        paths: &["configManager.networkSystem"],
-                    }],
-                    Objects::List(std::slice::from_ref(host)),
-                )
-                .await
-            })
+            .properties_of(host, "HostSystem", &["configManager.networkSystem"])
             .await?;
         objects
-            .first()
+            .as_ref()
             .and_then(|o| o.moref("configManager.networkSystem"))
             .ok_or_else(|| {
                 VsphereError::NotFound(format!(

@@ -239,3 +239,27 @@ fn object_content(method: &str, node: Node) -> Result<ObjectContent, VsphereErro
     }
     Ok(ObjectContent { obj, props })
 }
+
+impl super::Client {
+    /// `paths` of one object, read as `kind` (its type or a supertype), within the session
+    /// (re-logging in once if it expired). `None` when the server returned no such object.
+    pub(crate) async fn properties_of(
+        &self,
+        obj: &MoRef,
+        kind: &str,
+        paths: &[&str],
+    ) -> Result<Option<ObjectContent>, VsphereError> {
+        let objects = self
+            .with_session(|| async {
+                retrieve(
+                    self.transport(),
+                    self.content(),
+                    &[PropertySpec { kind, paths }],
+                    Objects::List(std::slice::from_ref(obj)),
+                )
+                .await
+            })
+            .await?;
+        Ok(objects.into_iter().next())
+    }
+}

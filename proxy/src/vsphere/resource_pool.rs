@@ -5,7 +5,6 @@
 //! `config` is read.
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::xml_tree::Node;
 use super::{Client, MoRef, VsphereError};
 
@@ -159,26 +158,20 @@ impl Client {
     /// A pool's name, parent, VMs, child pools and allocations; `None` if it no longer exists.
     pub async fn resource_pool_info(&self, pool: &MoRef) -> Result<Option<PoolInfo>, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "ResourcePool",
-                        paths: &[
-                            "name",
-                            "parent",
-                            "vm",
-                            "resourcePool",
-                            "config.cpuAllocation",
-                            "config.memoryAllocation",
-                        ],
-                    }],
-                    Objects::List(std::slice::from_ref(pool)),
-                )
-                .await
-            })
-            .await;
+            .properties_of(
+                pool,
+                "ResourcePool",
+                &[
+                    "name",
+                    "parent",
+                    "vm",
+                    "resourcePool",
+                    "config.cpuAllocation",
+                    "config.memoryAllocation",
+                ],
+            )
+            .await
+            .map(Vec::from_iter);
         let objects = match objects {
             Ok(objects) => objects,
             Err(e) if super::entity::is_gone(&e) => return Ok(None),

@@ -201,19 +201,9 @@ impl Client {
         datastore_path: &str,
     ) -> Result<bool, VsphereError> {
         let browser = self
-            .with_session(|| async {
-                super::property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[super::property_collector::PropertySpec {
-                        kind: "Datastore",
-                        paths: &["browser"],
-                    }],
-                    super::property_collector::Objects::List(std::slice::from_ref(datastore)),
-                )
-                .await
-            })
-            .await?
+            .properties_of(datastore, "Datastore", &["browser"])
+            .await
+            .map(Vec::from_iter)?
             .first()
             .and_then(|o| o.moref("browser"))
             .ok_or_else(|| VsphereError::malformed("RetrieveProperties", "no datastore browser"))?;

@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use super::envelope::Request;
-use super::property_collector::{self, Objects, PropertySpec};
 use super::task::wait_for_task;
 use super::xml_tree::Node;
 use super::{Client, MoRef, VsphereError};
@@ -92,19 +91,13 @@ impl Client {
     /// Snapshots and CD-ROM of a VM (one round trip).
     pub async fn vm_lifecycle_state(&self, vm: &MoRef) -> Result<VmLifecycleState, VsphereError> {
         let objects = self
-            .with_session(|| async {
-                property_collector::retrieve(
-                    self.transport(),
-                    self.content(),
-                    &[PropertySpec {
-                        kind: "VirtualMachine",
-                        paths: &["snapshot", "config.hardware.device"],
-                    }],
-                    Objects::List(std::slice::from_ref(vm)),
-                )
-                .await
-            })
-            .await?;
+            .properties_of(
+                vm,
+                "VirtualMachine",
+                &["snapshot", "config.hardware.device"],
+            )
+            .await
+            .map(Vec::from_iter)?;
         let Some(o) = objects.first() else {
             return Err(VsphereError::NotFound(format!(
                 "virtual machine {}",
