@@ -383,24 +383,6 @@ async fn serve(state: AppState) -> String {
 }
 
 /// Follows a job until it ends; returns its final status.
-async fn job_result(http: &reqwest::Client, base: &str, job: &str) -> Value {
-    for _ in 0..1200 {
-        let status: Value = http
-            .get(format!("{base}/api/jobs/{job}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if status["state"] != "running" {
-            return status;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {job} did not end");
-}
-
 fn api_config(sim: &Simulator, isos: &Isos, name: &str, ca: &str, registry: &str) -> Value {
     let mut config = config_from(&args_with_cas(sim, isos, name, "ca.pem", "reg.pem"));
     // The API carries the PEM text itself; it never reads files on the server's disk.
@@ -472,7 +454,7 @@ async fn api_create_carries_the_given_cas_and_refuses_other_isos() {
         .json()
         .await
         .unwrap();
-    let status = job_result(&http, &base, response["job"].as_str().unwrap()).await;
+    let status = job_final_status(&http, &base, response["job"].as_str().unwrap()).await;
     assert_eq!(status["state"], "failed", "{status}");
     assert!(status.to_string().contains("K6"), "{status}");
 
@@ -487,7 +469,7 @@ async fn api_create_carries_the_given_cas_and_refuses_other_isos() {
         .json()
         .await
         .unwrap();
-    let status = job_result(&http, &base, response["job"].as_str().unwrap()).await;
+    let status = job_final_status(&http, &base, response["job"].as_str().unwrap()).await;
     appliance.await.unwrap();
     assert_eq!(status["state"], "succeeded", "{status}");
     assert_read_back(&sim, "api-certs", &ca, &registry, json!({}));
@@ -546,7 +528,7 @@ async fn plugin_create_through_a_cloned_session() {
         .json()
         .await
         .unwrap();
-    let status = job_result(&http, &base, response["job"].as_str().unwrap()).await;
+    let status = job_final_status(&http, &base, response["job"].as_str().unwrap()).await;
     assert_eq!(status["state"], "failed", "{status}");
     assert!(status.to_string().contains("T20"), "{status}");
 
@@ -562,7 +544,7 @@ async fn plugin_create_through_a_cloned_session() {
         .json()
         .await
         .unwrap();
-    let status = job_result(&http, &base, response["job"].as_str().unwrap()).await;
+    let status = job_final_status(&http, &base, response["job"].as_str().unwrap()).await;
     appliance.await.unwrap();
     assert_eq!(status["state"], "succeeded", "{status}");
     assert_read_back(

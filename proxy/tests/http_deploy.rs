@@ -9,7 +9,7 @@ use std::time::Duration;
 use deploy_support::*;
 use futures::StreamExt;
 use proxy::http::{AppState, ApplianceIsos, router};
-use proxy::vsphere::{Client, MoRef};
+use proxy::vsphere::Client;
 use serde_json::{Value, json};
 
 async fn serve(state: AppState) -> String {
@@ -71,39 +71,8 @@ async fn play_appliance_via_job(
     client: &Client,
     ip: &str,
 ) -> StubDocker {
-    for _ in 0..600 {
-        let status: Value = http
-            .get(format!("{base}/api/jobs/{job}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let events = status["events"].as_array().cloned().unwrap_or_default();
-        let vm = events
-            .iter()
-            .flat_map(|e| e["objects"].as_array().cloned().unwrap_or_default())
-            .find(|o| o["kind"] == "virtual_machine")
-            .and_then(|o| o["id"].as_str().map(str::to_owned));
-        let powered_on = events
-            .iter()
-            .any(|e| e["step"] == "power_on" && e["kind"] == "finished");
-        if let (Some(vm), true) = (vm, powered_on) {
-            return boot(
-                client,
-                &MoRef::new("VirtualMachine", &vm),
-                ip,
-                Behaviour::default(),
-            )
-            .await;
-        }
-        if status["state"] != "running" {
-            panic!("the job ended before power-on: {status}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no power-on within 60 s");
+    let vm = job_powered_on_vm(http, base, job).await;
+    boot(client, &vm, ip, Behaviour::default()).await
 }
 
 /// The simulator (firewall open), ISOs, the API on a loopback port, and a cookie-keeping client

@@ -132,38 +132,6 @@ async fn post_create_with(
         .to_owned()
 }
 
-/// Follows the job as its owner until the appliance VM is powered on; returns the VM.
-async fn wait_for_power_on(http: &reqwest::Client, base: &str, job: &str) -> MoRef {
-    for _ in 0..1200 {
-        let status: Value = http
-            .get(format!("{base}/api/jobs/{job}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let events = status["events"].as_array().cloned().unwrap_or_default();
-        let vm = events
-            .iter()
-            .flat_map(|e| e["objects"].as_array().cloned().unwrap_or_default())
-            .find(|o| o["kind"] == "virtual_machine")
-            .and_then(|o| o["id"].as_str().map(str::to_owned));
-        let powered_on = events
-            .iter()
-            .any(|e| e["step"] == "power_on" && e["kind"] == "finished");
-        if let (Some(vm), true) = (vm, powered_on) {
-            return MoRef::new("VirtualMachine", &vm);
-        }
-        assert_eq!(
-            status["state"], "running",
-            "ended before power-on: {status}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no power-on within two minutes");
-}
-
 /// Does what the VIC appliance does after power-on (its IP, its components started); the stub
 /// Docker API it returns serves until dropped.
 async fn play_ip(client: &Client, vm: &MoRef, ip: &str) -> StubDocker {
@@ -236,7 +204,7 @@ async fn a_job_is_visible_only_to_the_session_that_started_it() {
         .unwrap();
     assert_eq!(status.status(), 200);
 
-    let vm = wait_for_power_on(&owner, &fx.base, &job).await;
+    let vm = job_powered_on_vm(&owner, &fx.base, &job).await;
     let _appliance = play_ip(&fx.client, &vm, "127.0.0.21").await;
     let end = outcome(&fx.state, &job).await;
     assert_eq!(end.state, "succeeded", "{end:?}");
@@ -264,7 +232,7 @@ async fn a_create_completes_after_its_browser_logs_out() {
     let http = browser();
     login(&http, &fx.base).await;
     let job = start_create(&http, &fx, "outlives-logout").await;
-    let vm = wait_for_power_on(&http, &fx.base, &job).await;
+    let vm = job_powered_on_vm(&http, &fx.base, &job).await;
 
     // The browser session (and its vSphere session) ends while the job waits for the IP.
     logout(&http, &fx.base).await;
@@ -306,7 +274,7 @@ async fn a_create_survives_a_second_login_in_the_same_browser_and_can_be_cancell
 
     // Logging in again replaces the browser's session; the job stays its own.
     let job = start_create(&http, &fx, "second-login").await;
-    let vm = wait_for_power_on(&http, &fx.base, &job).await;
+    let vm = job_powered_on_vm(&http, &fx.base, &job).await;
     login(&http, &fx.base).await;
     let _appliance = play_ip(&fx.client, &vm, "127.0.0.23").await;
     let end = outcome(&fx.state, &job).await;
@@ -321,7 +289,7 @@ async fn a_create_survives_a_second_login_in_the_same_browser_and_can_be_cancell
 
     // A second create, interrupted by a new login then cancelled from it, rolls back completely.
     let job = start_second_create(&http, &fx, "cancel-after-login").await;
-    wait_for_power_on(&http, &fx.base, &job).await;
+    job_powered_on_vm(&http, &fx.base, &job).await;
     login(&http, &fx.base).await;
     let cancel = http
         .post(format!("{}/api/jobs/{job}/cancel", fx.base))
@@ -349,7 +317,7 @@ async fn a_create_whose_browser_logged_out_rolls_back_at_shutdown() {
     let http = browser();
     login(&http, &fx.base).await;
     let job = start_create(&http, &fx, "orphan-rollback").await;
-    wait_for_power_on(&http, &fx.base, &job).await;
+    job_powered_on_vm(&http, &fx.base, &job).await;
     logout(&http, &fx.base).await;
 
     // Nobody can cancel it now; the server's shutdown does, and waits for the rollback.
@@ -407,7 +375,7 @@ async fn sigterm_rolls_back_a_running_create_before_vch_serve_exits() {
         .unwrap();
     assert_eq!(login.status(), 201, "{}", login.text().await.unwrap());
     let job = start_create_on(&http, &base, &sim, &isos, "sigterm-vch").await;
-    wait_for_power_on(&http, &base, &job).await;
+    job_powered_on_vm(&http, &base, &job).await;
 
     let pid = server.id().expect("running").to_string();
     let sent = std::process::Command::new("kill")
@@ -454,7 +422,7 @@ async fn a_create_from_a_cloned_plugin_session_completes_after_logout() {
         Some(("vch-ops", "ops-secret")),
     )
     .await;
-    let vm = wait_for_power_on(&http, &fx.base, &job).await;
+    let vm = job_powered_on_vm(&http, &fx.base, &job).await;
     logout(&http, &fx.base).await;
     let _appliance = play_ip(&fx.client, &vm, "127.0.0.24").await;
     let end = outcome(&fx.state, &job).await;

@@ -456,3 +456,57 @@ Disconnect(si)\n";
         .parse()
         .unwrap_or_else(|_| panic!("pyvmomi: {}", String::from_utf8_lossy(&output.stderr)))
 }
+
+/// One `GET /api/jobs/{job}` as the job's owner.
+async fn job_status(http: &reqwest::Client, base: &str, job: &str) -> serde_json::Value {
+    http.get(format!("{base}/api/jobs/{job}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Follows a job through the API until its appliance VM is powered on; returns the VM. Panics
+/// if the job ends first, or after two minutes.
+pub async fn job_powered_on_vm(
+    http: &reqwest::Client,
+    base: &str,
+    job: &str,
+) -> proxy::vsphere::MoRef {
+    for _ in 0..1200 {
+        let status = job_status(http, base, job).await;
+        let events = status["events"].as_array().cloned().unwrap_or_default();
+        let vm = events
+            .iter()
+            .flat_map(|e| e["objects"].as_array().cloned().unwrap_or_default())
+            .find(|o| o["kind"] == "virtual_machine")
+            .and_then(|o| o["id"].as_str().map(str::to_owned));
+        let powered_on = events
+            .iter()
+            .any(|e| e["step"] == "power_on" && e["kind"] == "finished");
+        if let (Some(vm), true) = (vm, powered_on) {
+            return proxy::vsphere::MoRef::new("VirtualMachine", &vm);
+        }
+        assert_eq!(
+            status["state"], "running",
+            "ended before power-on: {status}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {job}: no power-on within two minutes");
+}
+
+/// Follows a job through the API until it ends; returns its final status. Panics after two
+/// minutes.
+pub async fn job_final_status(http: &reqwest::Client, base: &str, job: &str) -> serde_json::Value {
+    for _ in 0..1200 {
+        let status = job_status(http, base, job).await;
+        if status["state"] != "running" {
+            return status;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {job} did not end within two minutes");
+}
