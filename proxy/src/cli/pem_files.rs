@@ -23,7 +23,7 @@ pub fn load(config: &mut VchConfig) -> Vec<Finding> {
         if file.pem.is_some() || file.path.is_empty() {
             return;
         }
-        match std::fs::read_to_string(Path::new(&file.path)) {
+        match read_bounded(Path::new(&file.path)) {
             Ok(text) => file.pem = Some(text),
             Err(e) => findings.push(Finding::error(
                 code,
@@ -62,6 +62,24 @@ pub fn load(config: &mut VchConfig) -> Vec<Finding> {
         );
     }
     findings
+}
+
+/// At most one byte more than a PEM file may hold (`shared::limits::MAX_PEM_BYTES`): a larger file
+/// (or `/dev/zero`) is not read whole, and the rules then report the cap (SC4) on the oversized
+/// text. Bytes that are not UTF-8 are an error here, since no PEM file has them.
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let limit = u64::try_from(shared::limits::MAX_PEM_BYTES).unwrap_or(u64::MAX) + 1;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(limit)
+        .read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "it is not a text (PEM) file",
+        )
+    })
 }
 
 /// As vic-machine: an explicit `--tls-cert-path` that already holds a server certificate and key
@@ -107,6 +125,46 @@ pub fn report(findings: &[Finding]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_oversized_pem_file_is_read_only_to_its_cap_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.pem");
+        std::fs::write(&big, "A".repeat(shared::limits::MAX_PEM_BYTES * 3)).unwrap();
+        let mut config = VchConfig::default();
+        config
+            .security
+            .tls_ca
+            .push(PemFile::from_path(big.display().to_string()));
+        assert!(load(&mut config).is_empty());
+        let read = config.security.tls_ca[0].pem.as_deref().unwrap();
+        assert_eq!(read.len(), shared::limits::MAX_PEM_BYTES + 1);
+        let report = shared::validate(&config, None);
+        assert!(
+            report
+                .findings
+                .iter()
+                .any(|f| f.code == "SC4" && f.path == "security.tls_ca[0].pem"),
+            "{:?}",
+            report.findings
+        );
+    }
+
+    #[test]
+    fn a_binary_file_is_not_taken_for_a_pem() {
+        let mut config = VchConfig::default();
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("ca.der");
+        std::fs::write(&bin, [0x30u8, 0x82, 0xff, 0xfe]).unwrap();
+        config
+            .security
+            .tls_ca
+            .push(PemFile::from_path(bin.display().to_string()));
+        let findings = load(&mut config);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, "K6");
+        assert!(findings[0].message.contains("not a text (PEM) file"));
+    }
 
     #[test]
     fn unreadable_pem_files_become_findings() {
